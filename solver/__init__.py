@@ -1,0 +1,33 @@
+"""Thin-film Maxwell–London (Pearl) solver for superconductors with spin–orbit coupling.
+
+Ferromagnetic-insulator islands and magnetic impurities act as sources of an effective
+gauge field a(r) = g Σ (μ_i × ẑ) S_i(r); the package computes the supercurrent j, the
+vector potential A, the field B_z above the film and the energy F = -½ ∫ j·a, and the
+analytic point-impurity theory (Keldysh potential) it is validated against.
+
+Quick start::
+
+    import solver
+    film = solver.Film(pearl_length=2.0)
+    grid = solver.Grid(shape=(512, 512), spacing=0.01)
+    islands = [solver.Island.disk(center=(-1, 0), radius=0.2, moment=(1, 0)),
+               solver.Island.disk(center=(+1, 0), radius=0.2, moment=(1, 0))]
+    a = solver.exchange_map(islands, grid, coupling=1.0)
+    sol = solver.solve(a, grid, film, boundary="open")
+    sol.energy, sol.current, sol.field_z(height=0.1)
+"""
+from .fft import FFTBackend
+from .film import Film
+from .grid import Grid
+from .interactions import InteractionEnergies, interaction_energies
+from .maxwell_london import Operator, clear_cache, get_operator, solve
+from .solution import Solution
+from .sources import Island, UnresolvedIslandWarning, exchange_map
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FFTBackend", "Film", "Grid", "InteractionEnergies", "Island", "Operator", "Solution",
+    "UnresolvedIslandWarning", "clear_cache", "exchange_map", "get_operator",
+    "interaction_energies", "solve", "__version__",
+]
