@@ -21,13 +21,19 @@ from .film import Film
 from .grid import Grid
 from .interactions import InteractionEnergies, interaction_energies
 from .maxwell_london import Operator, clear_cache, get_operator, solve
+from .operators import OpenOperator, PeriodicOperator
 from .solution import Solution
 from .sources import Island, UnresolvedIslandWarning, exchange_map
+from . import config, dataset, plotting  # light: matplotlib/xarray are imported on first use
+from .io import open_solution, save
+from .sweep import sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "FFTBackend", "Film", "Grid", "InteractionEnergies", "Island", "Operator", "Solution",
+    "FFTBackend", "Film", "Grid", "InteractionEnergies", "Island", "OpenOperator", "Operator",
+    "PeriodicOperator", "Solution",
     "UnresolvedIslandWarning", "clear_cache", "exchange_map", "get_operator",
     "interaction_energies", "solve", "__version__",
+    "open_solution", "save", "sweep",
 ]

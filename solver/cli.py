@@ -1,71 +1,409 @@
-"""Command line: ``python -m solver [run] [options]``.
+"""Command line: ``python -m solver {run,sweep,validate} ...`` (also the ``pearl-solver`` script).
 
-``run`` (the default) solves two disk islands on an isolated film and prints their self and
-pair energies and their effective couplings J⊥, J∥ next to the point-dipole (Keldysh) values.
+``run [CONFIG.toml] [--out DIR]`` (the default command) solves the configured islands (built-in
+default: two disk islands, see :data:`solver.config.DEFAULT_CONFIG`), prints their self and
+pair energies and their effective couplings J⊥, J∥ next to the point-dipole (Keldysh) values,
+and writes ``DIR/solution.nc`` (netCDF, :func:`solver.save`) and ``DIR/solution.png``.
+
+``sweep CONFIG.toml [--out DIR] [--workers N | --scheduler ADDR]`` runs the ``[sweep]`` table of a
+configuration (:func:`solver.sweep.sweep`) and writes ``DIR/sweep.nc`` and ``DIR/sweep.png``.
+
+``validate [--fast] [--out DIR]`` runs the validation suite (``python -m validation``).
+
+Exit codes: 0 success; 1 a failure while computing (or failed validation cases); 2 bad input —
+a malformed configuration or bad option, reported as one line ``error: ...`` on stderr.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
+import math
+import subprocess
 import sys
 import time
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 
+COMMANDS = ("run", "sweep", "validate")
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m solver",
-                                description="Thin-film Maxwell-London (Pearl) solver with spin-orbit coupling.")
-    sub = p.add_subparsers(dest="command")
-    run = sub.add_parser("run", help="solve two disk islands and compare with point dipoles (default)",
-                         description="Solve two disk islands with parallel moments along their axis on an "
-                                     "isolated film; print energies and couplings next to the point-dipole values.")
-    _add_run_options(run)
-    _add_run_options(p)
+
+class UsageError(ValueError):
+    """Bad input on the command line or in a configuration (exit code 2)."""
+
+
+# --- parsers ------------------------------------------------------------------------------------
+def _top_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m solver",
+        description="Thin-film Maxwell-London (Pearl) solver with spin-orbit coupling. "
+                    "Without a command, 'run' is assumed (python -m solver [run options]).",
+        epilog="Run 'python -m solver COMMAND --help' for the options of a command.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="solve a configuration (default: two disk islands) and write "
+                               "solution.nc / solution.png")
+    sub.add_parser("sweep", help="run the [sweep] table of a configuration")
+    sub.add_parser("validate", help="run the validation suite (python -m validation)")
     return p
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pearl-length", type=float, default=2.0, help="Pearl length r0 (default 2.0)")
-    p.add_argument("--separation", type=float, default=2.0, help="centre-to-centre distance (default 2.0)")
-    p.add_argument("--radius", type=float, default=0.2, help="disk radius (default 0.2)")
-    p.add_argument("--spacing", type=float, default=0.01, help="grid spacing (default 0.01)")
-    p.add_argument("--cells", type=int, default=512, help="grid cells per side (default 512)")
-    p.add_argument("--boundary", choices=("open", "periodic"), default="open", help="default open")
+def _run_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m solver run",
+        description="Solve the islands of CONFIG.toml (default: two disk islands with moments along "
+                    "their axis on an isolated film); print energies and couplings next to the "
+                    "point-dipole values; write OUT/solution.nc and OUT/solution.png.",
+        epilog="The options below override the configuration; --separation and --radius apply "
+               "to the built-in default only. See solver/config.py for the TOML schema.")
+    p.add_argument("config", nargs="?", metavar="CONFIG.toml", help="run configuration (TOML)")
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default ./out)")
+    p.add_argument("--pearl-length", type=float, help="Pearl length r0 (default 2.0)")
+    p.add_argument("--separation", type=float, help="centre-to-centre distance (default 2.0)")
+    p.add_argument("--radius", type=float, help="disk radius (default 0.2)")
+    p.add_argument("--spacing", type=float, help="grid spacing (default 0.01)")
+    p.add_argument("--cells", type=int, help="grid cells per side (default 512)")
+    p.add_argument("--boundary", choices=("open", "periodic"), help="default open")
+    p.add_argument("--heights", type=float, nargs="+", metavar="Z",
+                   help="heights of the B_z maps written to the dataset (default 0)")
+    p.add_argument("--no-files", action="store_true", help="print the table only; write nothing")
+    p.add_argument("--dry-run", action="store_true", help="check the configuration and stop")
+    _progress_options(p)
+    return p
+
+
+def _sweep_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m solver sweep",
+        description="Run the [sweep] table of CONFIG.toml (axes: dotted keys such as "
+                    "film.pearl_length, or separation) and write OUT/sweep.nc and OUT/sweep.png.")
+    p.add_argument("config", metavar="CONFIG.toml", help="configuration with a [sweep] table")
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default ./out)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="run on a local Dask cluster of N processes (0: serially; overrides sweep.workers)")
+    p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="FFT threads per process (default: cores / Dask worker threads)")
+    _progress_options(p)
+    return p
+
+
+def _validate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m solver validate",
+        description="Run the validation suite (python -m validation): every case against an "
+                    "independent reference; exit code non-zero when a case fails.")
+    p.add_argument("--fast", action="store_true", help="only the fast cases")
+    p.add_argument("--out", metavar="DIR", help="report folder (passed to the suite)")
+    p.add_argument("extra", nargs=argparse.REMAINDER, help="further arguments for python -m validation")
+    return p
+
+
+def _progress_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="always show progress bars (default: only on a terminal)")
+    g.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
+
+
+# --- configuration ------------------------------------------------------------------------------
+def _load(args: argparse.Namespace):
+    from .config import DEFAULT_CONFIG, ConfigError, apply_overrides, load_config, parse_config
+
+    overrides: dict[str, Any] = {}
+    if args.pearl_length is not None:
+        overrides["film.pearl_length"] = args.pearl_length
+    if args.spacing is not None:
+        overrides["grid.spacing"] = args.spacing
+    if args.cells is not None:
+        overrides["grid.cells"] = args.cells
+    if args.boundary is not None:
+        overrides["boundary"] = args.boundary
+    if args.heights is not None:
+        overrides["heights"] = list(args.heights)
+    if args.config is None:
+        raw = json.loads(json.dumps(DEFAULT_CONFIG))
+        if args.separation is not None:
+            overrides["separation"] = args.separation
+        if args.radius is not None:
+            for isl in raw["islands"]:
+                isl["radius"] = args.radius
+        where = "default configuration"
+    else:
+        if args.separation is not None or args.radius is not None:
+            raise UsageError("--separation and --radius apply to the built-in default only; "
+                             "edit the islands of the configuration instead")
+        raw = load_config(args.config, check_islands=False).raw  # errors name the file
+        where = args.config
+    try:
+        return parse_config(apply_overrides(raw, overrides)), where
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _tqdm(total: int, desc: str, progress: bool | None):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, disable=(None if progress is None else not progress),
+                leave=False, file=sys.stderr)
+
+
+# --- run ----------------------------------------------------------------------------------------
+def _describe(cfg, elapsed: float) -> str:
+    grid, film = cfg.grid, cfg.film
+    isl = cfg.islands
+    tail = (f"Pearl length {film.pearl_length:g}, grid {grid.shape[0]}x{grid.shape[1]} spacing "
+            f"{grid.spacing:g}, boundary {cfg.boundary} ({elapsed:.2f} s)")
+    if len(isl) == 2 and all(i.kind == "disk" for i in isl) and isl[0].params == isl[1].params:
+        d = math.dist(isl[0].center, isl[1].center)
+        return f"two disks: radius {isl[0].params['radius']:g}, separation {d:g}, {tail}"
+    kinds = ", ".join(sorted({i.kind for i in isl}))
+    return f"{len(isl)} islands ({kinds}): {tail}"
+
+
+def _moments_note(a, b) -> str:
+    def cross(u, v) -> float:
+        return float(u[0] * v[1] - u[1] * v[0])
+
+    r = np.subtract(a.center, b.center)
+    ma, mb = np.asarray(a.moment, float), np.asarray(b.moment, float)
+    along = all(abs(cross(r, m)) <= 1e-12 * np.hypot(*r) * np.hypot(*m) for m in (ma, mb))
+    parallel = float(ma @ mb) > 0 and abs(cross(ma, mb)) <= 1e-12 * np.hypot(*ma) * np.hypot(*mb)
+    return "(moments parallel along r)" if along and parallel else "(moments as configured)"
+
+
+def print_table(cfg, ie, elapsed: float, file=None) -> None:
+    """The summary table: self, pair and total energies; couplings next to point dipoles."""
+    from . import keldysh
+
+    out = file or sys.stdout
+    n = len(cfg.islands)
+    print(_describe(cfg, elapsed), file=out)
+    print("  self energies        " + "   ".join(f"F_{k + 1}{k + 1} = {ie.self_energies[k]:.10g}"
+                                                  for k in range(n)), file=out)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    for i, j in pairs:
+        print(f"  pair energy          F_{i + 1}{j + 1} = {ie.pair_energies[i, j]:.10g}   "
+              f"{_moments_note(cfg.islands[i], cfg.islands[j])}", file=out)
+    print(f"  total energy         F    = {ie.total:.10g}", file=out)
+    if pairs:
+        z = cfg.film.dipole_constant(cfg.coupling)
+        print(f"  {'coupling':10s} {'islands':>16s} {'point dipole':>16s} {'rel. diff':>10s}", file=out)
+        for i, j in pairs:
+            d = math.dist(cfg.islands[i].center, cfg.islands[j].center)
+            if d == 0:
+                continue
+            j_perp, j_par = ie.couplings(i, j)
+            p_perp, p_par = (float(v) for v in keldysh.couplings(d, cfg.film.pearl_length, Z=z))
+            tag = "" if len(pairs) == 1 else f"({i + 1},{j + 1})"
+            for name, isl, pt in (("J_perp" + tag, j_perp, p_perp), ("J_par" + tag, j_par, p_par)):
+                rel = isl / pt - 1 if pt != 0 else math.nan
+                print(f"  {name:10s} {isl:16.10g} {pt:16.10g} {rel:10.2e}", file=out)
+    g = "" if cfg.coupling == 1 else f", g = {cfg.coupling:g}"
+    s = "" if cfg.film.stiffness == 1 else f", s = {cfg.film.stiffness:g}"
+    units = "s = g = |m| = 1" if not (g or s) else f"|m| = 1{s}{g}"
+    print(f"  (units: {units}; Z = s g^2 / 2pi; finite size shifts the couplings by ~(R/d)^2)", file=out)
 
 
 def run(args: argparse.Namespace) -> int:
+    """``python -m solver run``: see the module docstring."""
     import solver
-    from solver import keldysh
 
-    film = solver.Film(pearl_length=args.pearl_length)
-    grid = solver.Grid((args.cells, args.cells), args.spacing)
-    d = args.separation
-    islands = [solver.Island.disk((-d / 2, 0.0), args.radius, (1.0, 0.0)),
-               solver.Island.disk((+d / 2, 0.0), args.radius, (1.0, 0.0))]
-    t0 = time.perf_counter()
-    ie = solver.interaction_energies(islands, grid, film, boundary=args.boundary)
-    elapsed = time.perf_counter() - t0
-    j_perp, j_par = ie.couplings(0, 1)
-    z = film.dipole_constant(1.0)
-    p_perp, p_par = (float(v) for v in keldysh.couplings(d, film.pearl_length, Z=z))
-    print(f"two disks: radius {args.radius:g}, separation {d:g}, Pearl length {film.pearl_length:g}, "
-          f"grid {grid.shape[0]}x{grid.shape[1]} spacing {grid.spacing:g}, boundary {args.boundary} "
-          f"({elapsed:.2f} s)")
-    print(f"  self energies        F_11 = {ie.self_energies[0]:.10g}   F_22 = {ie.self_energies[1]:.10g}")
-    print(f"  pair energy          F_12 = {ie.pair_energies[0, 1]:.10g}   (moments parallel along r)")
-    print(f"  total energy         F    = {ie.total:.10g}")
-    print(f"  {'coupling':10s} {'islands':>16s} {'point dipole':>16s} {'rel. diff':>10s}")
-    for name, isl, pt in (("J_perp", j_perp, p_perp), ("J_par", j_par, p_par)):
-        print(f"  {name:10s} {isl:16.10g} {pt:16.10g} {isl / pt - 1:10.2e}")
-    print("  (units: s = g = |m| = 1; Z = s g^2 / 2pi; finite size shifts the couplings by ~(R/d)^2)")
+    cfg, where = _load(args)
+    if args.dry_run:
+        print(f"{where}: ok ({len(cfg.islands)} islands, grid {cfg.grid.shape[0]}x{cfg.grid.shape[1]}, "
+              f"boundary {cfg.boundary})")
+        return 0
+    write = not args.no_files and (cfg.dataset or cfg.figure)
+    out = Path(args.out)
+    if write:
+        out.mkdir(parents=True, exist_ok=True)
+    fft = cfg.fft()
+    steps = 3 + (len(cfg.heights) + 1 if cfg.dataset and write else 0) + (1 if cfg.figure and write else 0)
+    bar = _tqdm(steps, "run", args.progress)
+    try:
+        bar.set_description("sources")
+        a = solver.exchange_map(cfg.islands, cfg.grid, coupling=cfg.coupling, boundary=cfg.boundary)
+        bar.update()
+        bar.set_description("operator + couplings")
+        t0 = time.perf_counter()
+        ie = solver.interaction_energies(cfg.islands, cfg.grid, cfg.film, boundary=cfg.boundary,
+                                         coupling=cfg.coupling, fft=fft)
+        elapsed = time.perf_counter() - t0
+        bar.update()
+        bar.set_description("solve")
+        sol = solver.solve(a, cfg.grid, cfg.film, cfg.boundary, fft=fft, islands=cfg.islands,
+                           coupling=cfg.coupling)
+        _ = sol.energy
+        bar.update()
+        written = []
+        ds = None
+        if write and cfg.dataset:
+            bar.set_description("fields")
+            _ = sol.current, sol.vector_potential
+            for h in cfg.heights:  # cached on the solution; to_dataset reuses them
+                bar.set_description(f"B_z at height {h:g}")
+                sol.field_z(h)
+                bar.update()
+            ds = sol.to_dataset(cfg.heights, length_unit=cfg.length_unit)
+            ds.attrs["run_config"] = json.dumps(cfg.raw)
+            bar.set_description("write netCDF")
+            written.append(solver.io.save(ds, out / cfg.dataset))
+            bar.update()
+        if write and cfg.figure:
+            bar.set_description("figure")
+            written.append(_figure(ds if ds is not None else sol, out / cfg.figure, cfg.heights[0]))
+            bar.update()
+    finally:
+        bar.close()
+    print_table(cfg, ie, elapsed)
+    for path in written:
+        print(f"  wrote {path}")
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _figure(data, path: Path, height: float) -> Path:
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plotting
+
+    fig, _ = plotting.overview(data, height=height)
     try:
-        return run(args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path
+
+
+# --- sweep --------------------------------------------------------------------------------------
+def sweep_command(args: argparse.Namespace) -> int:
+    """``python -m solver sweep``: see the module docstring."""
+    from . import io
+    from .config import load_config
+    from .sweep import sweep
+
+    cfg = load_config(args.config)
+    if cfg.sweep is None:
+        raise UsageError(f"{args.config}: sweep: missing (a [sweep] table with axes is needed)")
+    spec = cfg.sweep
+    workers = spec.workers if args.workers is None else args.workers
+    if workers < 0:
+        raise UsageError(f"--workers: expected an integer >= 0, got {workers}")
+    if args.threads is not None and args.threads < 1:
+        raise UsageError(f"--threads: expected an integer >= 1, got {args.threads}")
+    scheduler = args.scheduler or spec.scheduler or None
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    progress = True if args.progress is None else args.progress
+    t0 = time.perf_counter()
+    if scheduler:
+        ds = sweep(cfg, spec.axes, client=scheduler, threads=args.threads, progress=progress)
+    elif workers > 0:
+        from dask.distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            ds = sweep(cfg, spec.axes, client=client, threads=args.threads, progress=progress)
+    else:
+        ds = sweep(cfg, spec.axes, threads=args.threads, progress=progress)
+    elapsed = time.perf_counter() - t0
+    ds.attrs["run_config"] = json.dumps(cfg.raw)
+    names = list(spec.axes)
+    print(f"sweep over {' x '.join(f'{n} ({len(spec.axes[n])})' for n in names)}: "
+          f"{int(np.prod([len(v) for v in spec.axes.values()]))} points in {elapsed:.2f} s")
+    if ds.sizes.get("pair", 0) == 1:
+        flat = ds.isel(pair=0).stack(point=names)
+        head = "  ".join(f"{n:>14s}" for n in names)
+        print(f"  {head}  {'J_perp':>12s} {'dipole':>12s}  {'J_par':>12s} {'dipole':>12s}")
+        for k in range(flat.sizes["point"]):
+            p = flat.isel(point=k)
+            vals = "  ".join(f"{_fmt(p[n].item()):>14s}" for n in names)
+            print(f"  {vals}  {float(p.J_perp):12.6g} {float(p.J_perp_dipole):12.6g}  "
+                  f"{float(p.J_par):12.6g} {float(p.J_par_dipole):12.6g}")
+    if spec.dataset:
+        print(f"  wrote {io.save(ds, out / spec.dataset)}")
+    if spec.figure and "separation" in names and len(names) <= 2 and ds.sizes.get("pair", 0) == 1:
+        print(f"  wrote {_sweep_figure(ds, out / spec.figure, names)}")
+    return 0
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.6g}" if isinstance(v, (int, float, np.number)) else str(v)
+
+
+def _sweep_figure(ds, path: Path, names: list[str]) -> Path:
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plotting
+
+    hue = next((n for n in names if n != "separation"), None)
+    sub = ds.isel(pair=0)
+    if hue is not None and hue.split(".")[-1] == "pearl_length":
+        sub = sub.rename({hue: "pearl_length"})
+        hue = "pearl_length"
+    fig, ax = plotting.coupling_vs_distance(sub, x="separation", hue=hue)
+    try:
+        fig.savefig(path, dpi=120)
+    finally:
+        plt.close(fig)
+    return path
+
+
+# --- validate -----------------------------------------------------------------------------------
+def validate(args: argparse.Namespace) -> int:
+    """``python -m solver validate``: run ``python -m validation`` in a subprocess."""
+    if importlib.util.find_spec("validation") is None or \
+            importlib.util.find_spec("validation.__main__") is None:
+        raise UsageError("the validation suite is not installed (no module validation.__main__)")
+    cmd = [sys.executable, "-m", "validation"]
+    if args.fast:
+        cmd.append("--fast")
+    if args.out:
+        cmd += ["--out", args.out]
+    extra = [a for a in (args.extra or []) if a != "--"]
+    return subprocess.call(cmd + extra)
+
+
+# --- entry point --------------------------------------------------------------------------------
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 1 failure, 2 bad input)."""
+    from .config import ConfigError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("-h", "--help"):
+        _top_parser().print_help()
+        return 0
+    command = argv.pop(0) if argv and argv[0] in COMMANDS else "run"
+    parser = {"run": _run_parser, "sweep": _sweep_parser, "validate": _validate_parser}[command]()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    try:
+        if command == "run":
+            return run(args)
+        if command == "sweep":
+            return sweep_command(args)
+        return validate(args)
+    except (ConfigError, UsageError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except ValueError as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())

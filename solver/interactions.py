@@ -22,6 +22,7 @@ from .fft import FFTBackend
 from .film import Film
 from .grid import Grid
 from .maxwell_london import BOUNDARIES, get_operator
+from .operators import _weighted_vdot
 from .sources import Island, check_island_on_grid
 
 
@@ -95,20 +96,20 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     for k, isl in enumerate(islands):
         check_island_on_grid(isl, grid, periodic, index=k)
         shapes[k, 0] = isl.shape_function(grid, periodic=periodic)
-    # spectra of g S_k (one transform per island; second component zero)
-    spectra = np.stack([op.transform(g * shapes[k])[0] for k in range(n)])
+    # spectra of g S_k (one transform per island)
+    spectra = [op.shape_spectrum(g * shapes[k, 0]) for k in range(n)]
     m = op.current_multiplier
-    w = op.weights * op.norm * film.stiffness
+    nxs = op.solve_grid.nx
+    pref = op.norm * film.stiffness
     # unit moment e_x -> a = (0, -gS); e_y -> a = (gS, 0). With ĵ = -s T â and T = (ẑ×q)(ẑ×q)ᵀ f:
     # C[α,β] = -∫ j[i,α]·a[j,β] = s Σ w Re( e'_β · T e'_α Ŝ_i Ŝ_j* ), e'_x = (0,-1), e'_y = (1,0)
     # e'_x·T e'_x = T_yy = m["xx"], e'_y·T e'_y = T_xx = m["yy"], e'_x·T e'_y = -T_yx = m["xy"]
     tensors = np.empty((n, n, 2, 2))
     for i in range(n):
         for j in range(i, n):
-            re = (spectra[i] * np.conj(spectra[j])).real
-            cxx = np.sum(w * m["xx"] * re)
-            cyy = np.sum(w * m["yy"] * re)
-            cxy = np.sum(w * m["xy"] * re)
+            cxx = pref * _weighted_vdot(spectra[j], m["xx"] * spectra[i], nxs)
+            cyy = pref * _weighted_vdot(spectra[j], m["yy"] * spectra[i], nxs)
+            cxy = pref * _weighted_vdot(spectra[j], m["xy"] * spectra[i], nxs)
             tensors[i, j] = [[cxx, cxy], [cxy, cyy]]
             tensors[j, i] = tensors[i, j].T
     moments = np.array([isl.moment for isl in islands])

@@ -70,3 +70,15 @@ class Solution:
         if other.operator is not self.operator:
             raise ValueError("other must be solved on the same grid, film and boundary")
         return self.operator.cross_energy(self._a_hat, other._a_hat, self.film.stiffness)
+
+    def to_dataset(self, heights: float | tuple[float, ...] = (0.0,), *, length_unit: str = "um",
+                   progress: bool = False):
+        """This solution as an :class:`xarray.Dataset` with CF-1.10 attributes.
+
+        Variables ``ax, ay, Ax, Ay, jx, jy`` (y, x), ``Bz`` (y, x) or (height, y, x) at the
+        ``heights`` z >= 0 (length unit), and the 0-d ``energy``; units are recorded in
+        ``length_unit`` (default ``"um"``; ``"1"`` for pure numbers). See :mod:`solver.dataset`.
+        """
+        from .dataset import to_dataset
+
+        return to_dataset(self, heights, length_unit=length_unit, progress=progress)

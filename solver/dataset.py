@@ -1,0 +1,245 @@
+"""A :class:`~solver.solution.Solution` as a labelled, self-describing :class:`xarray.Dataset`.
+
+Layout (CF-1.10 conventions, netCDF-safe: every attribute is a string, a number or a numeric
+array; no pickles, no ``None``):
+
+* coordinates ``x``, ``y`` (cell centres) and ``height`` (above the film; a dimension only when
+  several heights are requested, else a scalar coordinate), each with ``units`` and ``long_name``;
+* variables ``ax, ay`` (source, the effective gauge field), ``Ax, Ay`` (vector potential at
+  z = 0), ``jx, jy`` (sheet current), ``Bz`` (field at the requested heights) and ``energy``
+  (0-d, F = −½ ∫ j·a d²r);
+* attributes: ``Conventions``, ``pearl_length``, ``stiffness``, ``coupling`` (when known),
+  ``boundary``, ``grid_spacing``, ``grid_shape``, ``grid_center``, ``fft_backend``,
+  ``fft_threads``, ``solver_version``, ``date_created``, ``length_unit``, ``islands`` (JSON, see
+  :func:`solver.sources.islands_from_json`) and ``units_note``.
+
+Units. The core is dimensionless apart from lengths, which are in one unit of the user's
+(``length_unit``, any string pint and UDUNITS parse: ``"um"``, ``"nm"``, ``"m"``, or ``"1"``
+for pure numbers). The stiffness s, the coupling g and the moments μ enter as plain factors, so
+a, A and j are recorded in ``length_unit^-2`` (times g μ, and s for j), B_z in
+``length_unit^-3`` and F in ``length_unit^-2`` (times s g² μ²). Unit strings use ``^`` for
+powers, which both UDUNITS (CF) and pint read; ``ds.pint.quantify()`` (pint-xarray) works.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from . import checks
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
+    from .solution import Solution
+
+DEFAULT_LENGTH_UNIT = "um"
+"""Length unit recorded when none is given: micrometres (the solver itself never converts)."""
+
+CONVENTIONS = "CF-1.10"
+
+_DIMENSIONLESS = {"1", "dimensionless", ""}
+
+#: name -> (long_name, power of the length unit)
+VARIABLES: dict[str, tuple[str, int]] = {
+    "ax": ("effective gauge field a_x (source) in units of coupling g x moment", -2),
+    "ay": ("effective gauge field a_y (source) in units of coupling g x moment", -2),
+    "Ax": ("vector potential A_x at z = 0 in units of coupling g x moment", -2),
+    "Ay": ("vector potential A_y at z = 0 in units of coupling g x moment", -2),
+    "jx": ("sheet current j_x in units of stiffness s x coupling g x moment", -2),
+    "jy": ("sheet current j_y in units of stiffness s x coupling g x moment", -2),
+    "Bz": ("magnetic field B_z above the film in units of coupling g x moment", -3),
+    "energy": ("free energy F = -1/2 integral of j.a in units of s g^2 moment^2", -2),
+}
+
+UNITS_NOTE = ("lengths in length_unit; stiffness s, coupling g and moments are dimensionless factors: "
+              "a, A in g*moment/length^2, j in s*g*moment/length^2, Bz in g*moment/length^3, "
+              "energy in s*g^2*moment^2/length^2")
+
+
+def check_length_unit(length_unit: str) -> str:
+    """Return ``length_unit`` after checking that pint reads it as a length (or ``"1"``).
+
+    Raises
+    ------
+    ValueError
+        If it is not a string, or pint does not parse it as a length.
+    """
+    if not isinstance(length_unit, str):
+        raise ValueError(f"length_unit must be a unit string such as 'um' or '1', got {length_unit!r}")
+    unit = length_unit.strip()
+    if unit in _DIMENSIONLESS:
+        return "1"
+    try:
+        import pint
+
+        dims = pint.get_application_registry().parse_units(unit).dimensionality
+    except ImportError:  # pragma: no cover - pint is a dependency
+        return unit
+    except Exception:  # pint raises several error types for unparsable strings
+        raise ValueError(f"length_unit must be a length unit pint parses ('um', 'nm', 'm') or '1', "
+                         f"got {length_unit!r}") from None
+    if dict(dims) != {"[length]": 1}:
+        raise ValueError(f"length_unit must be a unit of length (or '1'), got {length_unit!r} "
+                         f"with dimensionality {dims}")
+    return unit
+
+
+def unit_power(length_unit: str, power: int) -> str:
+    """The unit string ``length_unit^power`` (``"1"`` for dimensionless lengths or power 0)."""
+    if length_unit in _DIMENSIONLESS or power == 0:
+        return "1"
+    if power == 1:
+        return length_unit
+    return f"{length_unit}^{power}"
+
+
+def _heights(heights: float | Iterable[float]) -> list[float]:
+    hs = [heights] if np.ndim(heights) == 0 else list(np.asarray(heights, dtype=float).ravel())
+    if not hs:
+        raise ValueError("heights must contain at least one height >= 0")
+    out = [checks.nonnegative(f"heights[{i}]", h) for i, h in enumerate(hs)]
+    if len(set(out)) != len(out):
+        raise ValueError(f"heights must be distinct, got {out}")
+    return out
+
+
+def solution_attrs(sol: "Solution", length_unit: str) -> dict:
+    """netCDF-safe global attributes describing ``sol`` (no ``None``, no objects)."""
+    from . import __version__
+    from .sources import islands_to_json
+
+    fft = sol.operator.fft
+    now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    attrs = {
+        "Conventions": CONVENTIONS,
+        "title": "Thin-film Maxwell-London (Pearl) solution with spin-orbit coupling",
+        "source": f"pearl-soc-solver {__version__}: solver.solve (spectral, {sol.boundary} boundary)",
+        "history": f"{now} created by solver.Solution.to_dataset",
+        "date_created": now,
+        "solver_version": __version__,
+        "length_unit": length_unit,
+        "pearl_length": float(sol.film.pearl_length),
+        "stiffness": float(sol.film.stiffness),
+        "boundary": sol.boundary,
+        "grid_spacing": float(sol.grid.spacing),
+        "grid_shape": np.asarray(sol.grid.shape, dtype=np.int64),
+        "grid_center": np.asarray(sol.grid.center, dtype=float),
+        "fft_backend": str(getattr(fft, "name", type(fft).__name__)),
+        "fft_threads": np.int64(getattr(fft, "threads", 1)),
+        "islands": islands_to_json(sol.islands or []),
+        "units_note": UNITS_NOTE,
+    }
+    if sol.coupling is not None:
+        attrs["coupling"] = float(sol.coupling)
+    return attrs
+
+
+def to_dataset(sol: "Solution", heights: float | Sequence[float] = (0.0,), *,
+               length_unit: str = DEFAULT_LENGTH_UNIT, progress: bool = False) -> "xr.Dataset":
+    """Convert a solution to an :class:`xarray.Dataset` (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    sol : Solution
+    heights : float or sequence of float
+        Heights z >= 0 above the film (length unit) at which B_z is evaluated. One height gives
+        ``Bz(y, x)`` with a scalar ``height`` coordinate; several give ``Bz(height, y, x)``.
+    length_unit : str
+        The unit the grid spacing, positions and Pearl length are in (default ``"um"``); it is
+        only recorded (``units`` attributes), never used to convert. ``"1"`` records lengths as
+        pure numbers.
+    progress : bool
+        Show a tqdm bar over the field evaluations (useful for big grids and many heights).
+
+    Returns
+    -------
+    xarray.Dataset
+    """
+    import xarray as xr
+
+    unit = check_length_unit(length_unit)
+    hs = _heights(heights)
+    many = not (np.ndim(heights) == 0 or len(hs) == 1)
+    L = unit_power(unit, 1)
+
+    steps = ["current", "vector_potential"] + [f"Bz(z={h:g})" for h in hs]
+    bar = _bar(len(steps), "fields", progress)
+    try:
+        j = sol.current
+        bar.update()
+        A = sol.vector_potential
+        bar.update()
+        bz = []
+        for h in hs:
+            bz.append(sol.field_z(h))
+            bar.update()
+    finally:
+        bar.close()
+
+    coords = {
+        "x": ("x", np.asarray(sol.grid.x, dtype=float),
+              {"units": L, "long_name": "x position (cell centre)", "axis": "X"}),
+        "y": ("y", np.asarray(sol.grid.y, dtype=float),
+              {"units": L, "long_name": "y position (cell centre)", "axis": "Y"}),
+    }
+    hattrs = {"units": L, "long_name": "height above the film", "positive": "up", "axis": "Z"}
+    if many:
+        coords["height"] = ("height", np.asarray(hs, dtype=float), hattrs)
+        bz_var = (("height", "y", "x"), np.stack(bz))
+    else:
+        coords["height"] = ((), float(hs[0]), hattrs)
+        bz_var = (("y", "x"), bz[0])
+
+    data = {
+        "ax": (("y", "x"), sol.a[0]), "ay": (("y", "x"), sol.a[1]),
+        "Ax": (("y", "x"), A[0]), "Ay": (("y", "x"), A[1]),
+        "jx": (("y", "x"), j[0]), "jy": (("y", "x"), j[1]),
+        "Bz": bz_var,
+        "energy": ((), float(sol.energy)),
+    }
+    data_vars = {}
+    for name, (dims, values) in data.items():
+        long_name, power = VARIABLES[name]
+        data_vars[name] = (dims, np.array(values, dtype=float, copy=True),
+                           {"units": unit_power(unit, power), "long_name": long_name})
+    return xr.Dataset(data_vars, coords=coords, attrs=solution_attrs(sol, unit))
+
+
+def _bar(total: int, desc: str, enabled: bool):
+    """A tqdm bar on stderr (a no-op object when disabled or tqdm is missing)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        enabled = False
+    if not enabled:
+        return _NoBar()
+    return tqdm(total=total, desc=desc, leave=False)
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def set_description(self, *args, **kwargs) -> None:
+        pass
+
+
+def check_dataset(ds: "xr.Dataset") -> None:
+    """Raise ``ValueError`` if ``ds`` lacks what :func:`to_dataset` writes (schema check)."""
+    missing = [v for v in VARIABLES if v not in ds.variables]
+    missing += [c for c in ("x", "y", "height") if c not in ds.coords]
+    missing += [a for a in ("Conventions", "pearl_length", "boundary", "grid_spacing", "islands")
+                if a not in ds.attrs]
+    if missing:
+        raise ValueError(f"not a solver solution dataset: missing {', '.join(missing)}")
+    for name in list(VARIABLES) + ["x", "y", "height"]:
+        if "units" not in ds[name].attrs:
+            raise ValueError(f"not a solver solution dataset: {name} has no units attribute")
+    if not math.isfinite(float(ds.attrs["grid_spacing"])):
+        raise ValueError("not a solver solution dataset: grid_spacing is not finite")

@@ -1,0 +1,296 @@
+"""Spectral response operators of the Maxwell–London problem (periodic and free space).
+
+Both operators turn a source a (2, ny, nx) into a *state* (its transform) once, and then give the
+energy (a Parseval sum, no inverse transform), the current, the vector potential and B_z at any
+height (one fused multiplier pass per output component + one inverse FFT executed directly into
+the output). Multipliers are built lazily, only for the outputs that are asked for, and cached.
+
+* :class:`PeriodicOperator` — closed-form kernels of ``solver.kernels`` on the grid's wavevectors.
+  Everything is a multiplier times the scalar c(q) = q_x a_y − q_y a_x, so the state is c alone
+  (one half-spectrum). The Nyquist row and column of c are zero (odd multipliers have no sign
+  there): the source's Nyquist mode carries no current.
+* :class:`OpenOperator` — Vico–Greengard–Ferrando free-space kernels (``solver.freespace``) on the
+  2× zero-padded grid: a real symmetric 2×2 tensor for j and A, two odd multipliers for B_z.
+  Kernel tables are cached on disk (``solver.cache``).
+"""
+from __future__ import annotations
+
+import math
+import threading
+from functools import partial
+
+import numpy as np
+
+from . import cache, checks, kernels
+from .fft import FFTBackend
+from .freespace import aperiodic_multipliers, domain_taper, precompute_shape
+from .grid import Grid
+
+
+def _weighted_vdot(x: np.ndarray, y: np.ndarray, nx: int) -> float:
+    """Σ w Re(conj(x) y) over an rfft half spectrum (w = 1 on q_x = 0 and Nyquist, else 2)."""
+    total = 2.0 * np.vdot(x, y).real - np.vdot(x[..., 0], y[..., 0]).real
+    if nx % 2 == 0:
+        total -= np.vdot(x[..., -1], y[..., -1]).real
+    return float(total)
+
+
+class BaseOperator:
+    """Common part: grid bookkeeping, memory check, thread safety, field cache."""
+
+    boundary = ""
+
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend, solve_grid: Grid) -> None:
+        self.grid = grid
+        self.pearl_length = checks.positive_length("pearl_length", pearl_length, allow_inf=True)
+        self.fft = fft
+        self.solve_grid = solve_grid
+        checks.memory_fits(f"the {self.boundary}-boundary operator on a {grid.shape} grid",
+                           self.memory_estimate(grid))
+        self.n_solve = solve_grid.ny * solve_grid.nx
+        self.norm = grid.cell_area / self.n_solve  # h²/N, Parseval
+        self._lock = threading.RLock()
+        self._cache: dict = {}
+
+    @classmethod
+    def memory_estimate(cls, grid: Grid) -> float:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _cached(self, key, build):
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = build()
+        with self._lock:
+            fields = [k for k in self._cache if isinstance(k, tuple) and k[0] == "field"]
+            if len(fields) >= 8 and isinstance(key, tuple) and key[0] == "field":
+                self._cache.pop(fields[0])
+            self._cache[key] = value
+        return value
+
+    def energy(self, state: np.ndarray, stiffness: float) -> float:
+        """F = −½ ∫ j·a d²r >= 0."""
+        return 0.5 * self.cross_energy(state, state, stiffness)
+
+
+class PeriodicOperator(BaseOperator):
+    """The periodic film with the grid as unit cell (closed-form kernels)."""
+
+    boundary = "periodic"
+
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend) -> None:
+        super().__init__(grid, pearl_length, fft, grid)
+        qx = grid.qx.copy()
+        qy = grid.qy.copy()
+        if grid.nx % 2 == 0:
+            qx[-1] = 0.0
+        if grid.ny % 2 == 0:
+            qy[grid.ny // 2] = 0.0
+        self.qx, self.qy = qx[None, :], qy[:, None]  # odd multipliers, Nyquist zeroed
+        self.q = np.hypot(grid.qy[:, None], grid.qx[None, :])
+
+    @classmethod
+    def memory_estimate(cls, grid: Grid) -> float:
+        half = grid.ny * (grid.nx // 2 + 1) * 8
+        return 10 * half + 4 * grid.ny * grid.nx * 8
+
+    def transform(self, a: np.ndarray) -> np.ndarray:
+        """State: c(q) = q_x a_y(q) − q_y a_x(q) (discrete transform), one half spectrum."""
+        tp = self.fft.pair(2, self.grid.shape)
+        with tp.lock:
+            ah = tp.forward_into(a, tp.spectrum)
+            c = np.multiply(ah[1], self.qx)
+            np.multiply(ah[0], self.qy, out=ah[0])
+            c -= ah[0]
+        return c
+
+    def _scalar(self, name: str) -> np.ndarray:
+        r0 = self.pearl_length
+        fn = {"W": kernels.current_kernel, "U": kernels.vector_potential_kernel}[name]
+        return self._cached(name, lambda: fn(self.q, r0))
+
+    def _pair_multipliers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(f q_y, −f q_x)/N: X = (ẑ×q)·... → X_x = f q_y c, X_y = −f q_x c for f = W (j/(−s)·−1) or U."""
+        def build():
+            f = self._scalar(name) / self.n_solve
+            return (f * self.qy, -(f * self.qx))
+        return self._cached(("pair", name), build)
+
+    def _vector_output(self, c: np.ndarray, name: str, scale: float) -> np.ndarray:
+        mx, my = self._pair_multipliers(name)
+        out = self.fft.empty((2,) + self.grid.shape)
+        tp = self.fft.pair(2, self.grid.shape)
+        with tp.lock:
+            spec = tp.spectrum
+            np.multiply(c, mx, out=spec[0])
+            np.multiply(c, my, out=spec[1])
+            if scale != 1.0:
+                spec *= scale
+            tp.inverse_into(spec, out)
+        return out
+
+    def current(self, c: np.ndarray, stiffness: float) -> np.ndarray:
+        """j = −s W (ẑ×q) c = s W (q_y c, −q_x c)."""
+        return self._vector_output(c, "W", stiffness)
+
+    def vector_potential(self, c: np.ndarray) -> np.ndarray:
+        """A = −U (ẑ×q) c = U (q_y c, −q_x c)."""
+        return self._vector_output(c, "U", 1.0)
+
+    def field_z(self, c: np.ndarray, height: float = 0.0) -> np.ndarray:
+        """B_z = −i G_z c."""
+        z = checks.nonnegative("height", height)
+        mult = self._cached(("field", z), lambda: (-1j / self.n_solve) * kernels.field_kernel(self.q, self.pearl_length, z))
+        out = self.fft.empty((1,) + self.grid.shape)
+        tp = self.fft.pair(1, self.grid.shape)
+        with tp.lock:
+            np.multiply(c, mult, out=tp.spectrum[0])
+            tp.inverse_into(tp.spectrum, out)
+        return out[0]
+
+    def cross_energy(self, c1: np.ndarray, c2: np.ndarray, stiffness: float) -> float:
+        """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w W Re(c1 c2*)."""
+        W = self._scalar("W")
+        return stiffness * self.norm * _weighted_vdot(c2, W * c1, self.grid.nx)
+
+    @property
+    def current_multiplier(self) -> dict[str, np.ndarray]:
+        """q_a q_b W(q) (Nyquist-consistent with the scalar route), for pair tensors."""
+        def build():
+            W = self._scalar("W")
+            return {"xx": self.qx**2 * W, "xy": self.qx * self.qy * W, "yy": self.qy**2 * W}
+        return self._cached("tensorW", build)
+
+    def shape_spectrum(self, S: np.ndarray) -> np.ndarray:
+        """Transform of one scalar field on the solve grid (for pair tensors)."""
+        return self.fft.rfft2(S)
+
+
+class OpenOperator(BaseOperator):
+    """The isolated infinite film (free space): exact for sources inside the grid."""
+
+    boundary = "open"
+
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend) -> None:
+        super().__init__(grid, pearl_length, fft, grid.padded(2))
+        self._input = fft.empty((2,) + self.solve_grid.shape)
+        self._input[...] = 0.0
+        self._scratch = fft.empty((self.solve_grid.ny, self.solve_grid.nx // 2 + 1), dtype="complex128")
+
+    @classmethod
+    def memory_estimate(cls, grid: Grid) -> float:
+        ny, nx = grid.shape
+        half = 2 * ny * (nx + 1) * 8
+        my, mx = precompute_shape(grid, domain_taper(grid))
+        build = 3 * my * (mx // 2 + 1) * 8 + my * mx * 8 + 3 * half
+        return 6 * half + 6 * 4 * ny * nx * 8 + build
+
+    def _tensor(self, kind: str, height: float = 0.0) -> dict[str, np.ndarray]:
+        """Raw free-space multipliers (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z for 'G'."""
+        r0 = self.pearl_length
+        taper = domain_taper(self.grid)
+        digest = cache.key_digest(kind=kind, shape=self.grid.shape, spacing=self.grid.spacing,
+                                  pearl_length=r0, height=height, taper=(taper.inner, taper.outer))
+        stored = cache.load_arrays("vgf", digest)
+        if stored is not None:
+            return stored
+        real, closed = {
+            "W": (kernels.current_kernel_real, kernels.current_kernel),
+            "U": (kernels.vector_potential_kernel_real, kernels.vector_potential_kernel),
+            "G": (kernels.field_kernel_real, kernels.field_kernel),
+        }[kind]
+        extra = {"height": height} if kind == "G" else {}
+        mult = aperiodic_multipliers(self.grid, partial(real, pearl_length=r0, **extra),
+                                     partial(closed, pearl_length=r0, **extra), self.fft,
+                                     even=(kind != "G"), taper=taper)
+        cache.save_arrays("vgf", digest, mult)
+        return mult
+
+    @property
+    def current_multiplier(self) -> dict[str, np.ndarray]:
+        """q_a q_b W on the padded grid (free space), for pair tensors and energies."""
+        return self._cached("tensorW", lambda: self._tensor("W"))
+
+    def _scaled(self, name: str) -> dict[str, np.ndarray]:
+        """Tensor with −1/N folded in (the inverse transforms are unnormalised)."""
+        def build():
+            raw = self.current_multiplier if name == "W" else self._tensor("U")
+            return {k: v * (-1.0 / self.n_solve) for k, v in raw.items()}
+        return self._cached(("scaled", name), build)
+
+    def transform(self, a: np.ndarray) -> np.ndarray:
+        """State: the transform of a zero-padded onto the 2× grid, shape (2, 2ny, nx + 1)."""
+        ny, nx = self.grid.shape
+        sg = self.solve_grid
+        tp = self.fft.pair(2, sg.shape)
+        out = self.fft.empty((2, sg.ny, sg.nx // 2 + 1), dtype="complex128")
+        with self._lock:
+            self._input[:, :ny, :nx] = a
+            tp.forward_into(self._input, out)
+        return out
+
+    def _apply(self, m: dict[str, np.ndarray], a_hat: np.ndarray, out: np.ndarray) -> None:
+        """out = (ẑ×q)(ẑ×q)ᵀ f · â with the tensor stored as q_a q_b f (times any folded factor)."""
+        tmp = self._scratch
+        np.multiply(a_hat[0], m["yy"], out=out[0])
+        np.multiply(a_hat[1], m["xy"], out=tmp)
+        out[0] -= tmp
+        np.multiply(a_hat[1], m["xx"], out=out[1])
+        np.multiply(a_hat[0], m["xy"], out=tmp)
+        out[1] -= tmp
+
+    def _vector_output(self, a_hat: np.ndarray, name: str, scale: float) -> np.ndarray:
+        ny, nx = self.grid.shape
+        tp = self.fft.pair(2, self.solve_grid.shape)
+        out = self.fft.empty((2, ny, nx))
+        m = self._scaled(name)
+        with self._lock, tp.lock:
+            self._apply(m, a_hat, tp.spectrum)
+            if scale != 1.0:
+                tp.spectrum *= scale
+            tp.inverse_into(tp.spectrum, tp.real)
+            out[...] = tp.real[:, :ny, :nx]
+        return out
+
+    def current(self, a_hat: np.ndarray, stiffness: float) -> np.ndarray:
+        """j = −s (ẑ×q)(ẑ×q)ᵀ W â."""
+        return self._vector_output(a_hat, "W", stiffness)
+
+    def vector_potential(self, a_hat: np.ndarray) -> np.ndarray:
+        """A = −(ẑ×q)(ẑ×q)ᵀ U â."""
+        return self._vector_output(a_hat, "U", 1.0)
+
+    def field_z(self, a_hat: np.ndarray, height: float = 0.0) -> np.ndarray:
+        """B_z = i q_y G â_x − i q_x G â_y (stored: imaginary parts of i q_a G)."""
+        z = checks.nonnegative("height", height)
+
+        def build():
+            raw = self._tensor("G", z)
+            return {k: v * (1j / self.n_solve) for k, v in raw.items()}
+        g = self._cached(("field", z), build)
+        ny, nx = self.grid.shape
+        tp = self.fft.pair(1, self.solve_grid.shape)
+        with self._lock, tp.lock:
+            spec = tp.spectrum[0]
+            np.multiply(a_hat[0], g["y"], out=spec)
+            np.multiply(a_hat[1], g["x"], out=self._scratch)
+            spec -= self._scratch
+            tp.inverse_into(tp.spectrum, tp.real)
+            return tp.real[0, :ny, :nx].copy()
+
+    def cross_energy(self, a1_hat: np.ndarray, a2_hat: np.ndarray, stiffness: float) -> float:
+        """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w Re(â2* · T â1), T = (ẑ×q)(ẑ×q)ᵀ W."""
+        m = self.current_multiplier
+        nx = self.solve_grid.nx
+        t0 = m["yy"] * a1_hat[0] - m["xy"] * a1_hat[1]
+        total = _weighted_vdot(a2_hat[0], t0, nx)
+        t0 = m["xx"] * a1_hat[1] - m["xy"] * a1_hat[0]
+        total += _weighted_vdot(a2_hat[1], t0, nx)
+        return stiffness * self.norm * total
+
+    def shape_spectrum(self, S: np.ndarray) -> np.ndarray:
+        """Transform of one scalar field zero-padded onto the solve grid (for pair tensors)."""
+        ny, nx = self.grid.shape
+        padded = np.zeros(self.solve_grid.shape)
+        padded[:ny, :nx] = S
+        return self.fft.rfft2(padded)
