@@ -123,10 +123,10 @@ def test_translation_covariance_open():
     """Shifting the islands by whole cells shifts the open-boundary fields exactly."""
     g = solver.Grid((64, 64), 0.05)
     film = solver.Film(0.7)
-    isl = [Island.disk((-0.3, 0.0), 0.25, (1, 0.5)), Island.gaussian((0.4, 0.2), 0.08, (0, 1))]
+    isl = [Island.disk((-0.3, 0.0), 0.25, (1, 0.5)), Island.gaussian((0.4, 0.2), 0.1, (0, 1))]
     shift = np.array([5, -3]) * g.spacing
     moved = [Island.disk(tuple(np.add((-0.3, 0.0), shift)), 0.25, (1, 0.5)),
-             Island.gaussian(tuple(np.add((0.4, 0.2), shift)), 0.08, (0, 1))]
+             Island.gaussian(tuple(np.add((0.4, 0.2), shift)), 0.1, (0, 1))]
     s1 = solver.solve(solver.exchange_map(isl, g), g, film)
     s2 = solver.solve(solver.exchange_map(moved, g), g, film)
     assert abs(s2.energy / s1.energy - 1) < 1e-12
