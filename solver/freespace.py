@@ -22,7 +22,7 @@ import scipy.fft
 
 from .fft import FFTBackend
 from .grid import Grid
-from .kernels import Taper, truncated_transform
+from .kernels import Taper, spectral_filter, truncated_transform
 
 
 def precompute_shape(grid: Grid, taper: Taper) -> tuple[int, int]:
@@ -76,6 +76,7 @@ def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bo
     qx = 2 * np.pi * np.fft.rfftfreq(mx, h)
     qy = 2 * np.pi * np.fft.fftfreq(my, h)
     f_hat = truncated_transform(np.hypot(qy[:, None], qx[None, :]), real, closed, taper)
+    f_hat *= spectral_filter(qx[None, :], qy[:, None], h)
     # zero the Nyquist row/column: the (wrapped) offsets they encode are never used
     f_hat[my // 2, :] = 0.0
     f_hat[:, -1] = 0.0

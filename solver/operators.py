@@ -88,6 +88,7 @@ class PeriodicOperator(BaseOperator):
             qy[grid.ny // 2] = 0.0
         self.qx, self.qy = qx[None, :], qy[:, None]  # odd multipliers, Nyquist zeroed
         self.q = np.hypot(grid.qy[:, None], grid.qx[None, :])
+        self.filter = kernels.spectral_filter(grid.qx[None, :], grid.qy[:, None], grid.spacing)
 
     @classmethod
     def memory_estimate(cls, grid: Grid) -> float:
@@ -107,7 +108,7 @@ class PeriodicOperator(BaseOperator):
     def _scalar(self, name: str) -> np.ndarray:
         r0 = self.pearl_length
         fn = {"W": kernels.current_kernel, "U": kernels.vector_potential_kernel}[name]
-        return self._cached(name, lambda: fn(self.q, r0))
+        return self._cached(name, lambda: fn(self.q, r0) * self.filter)
 
     def _pair_multipliers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(f q_y, −f q_x)/N: X = (ẑ×q)·... → X_x = f q_y c, X_y = −f q_x c for f = W (j/(−s)·−1) or U."""
@@ -140,7 +141,8 @@ class PeriodicOperator(BaseOperator):
     def field_z(self, c: np.ndarray, height: float = 0.0) -> np.ndarray:
         """B_z = −i G_z c."""
         z = checks.nonnegative("height", height)
-        mult = self._cached(("field", z), lambda: (-1j / self.n_solve) * kernels.field_kernel(self.q, self.pearl_length, z))
+        mult = self._cached(("field", z), lambda: (-1j / self.n_solve) * self.filter
+                            * kernels.field_kernel(self.q, self.pearl_length, z))
         out = self.fft.empty((1,) + self.grid.shape)
         tp = self.fft.pair(1, self.grid.shape)
         with tp.lock:
@@ -190,7 +192,8 @@ class OpenOperator(BaseOperator):
         r0 = self.pearl_length
         taper = domain_taper(self.grid)
         digest = cache.key_digest(kind=kind, shape=self.grid.shape, spacing=self.grid.spacing,
-                                  pearl_length=r0, height=height, taper=(taper.inner, taper.outer))
+                                  pearl_length=r0, height=height, taper=(taper.inner, taper.outer),
+                                  filter=(kernels.FILTER_STRENGTH, kernels.FILTER_ORDER))
         stored = cache.load_arrays("vgf", digest)
         if stored is not None:
             return stored

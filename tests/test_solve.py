@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import solver
-from solver import Island
+from solver import Island, kernels
 import _reference as ref
 
 
@@ -46,7 +46,8 @@ def scene():
 
 def test_energy_equals_fourier_form_periodic(scene):
     """−½∫j·a (real space) equals (s/2)∫K|a_t|² evaluated independently with numpy's FFT
-    and an explicit transverse projector. Tolerance 1e-12: two round-off-level evaluations."""
+    and an explicit transverse projector (K times the documented grid filter
+    ``kernels.spectral_filter``). Tolerance 1e-12: two round-off-level evaluations."""
     g, isl = scene
     film = solver.Film(0.9, stiffness=1.7)
     a = drop_nyquist(solver.exchange_map(isl, g, boundary="periodic"), g)
@@ -60,7 +61,7 @@ def test_energy_equals_fourier_form_periodic(scene):
     q = np.sqrt(q2)
     dot = (kx * ah[0] + ky * ah[1]) / q2
     at = ah - np.array([kx * dot, ky * dot])
-    K = q * film.pearl_length / (1 + q * film.pearl_length)
+    K = q * film.pearl_length / (1 + q * film.pearl_length) * kernels.spectral_filter(kx, ky, g.spacing)
     K[0, 0] = 0
     F_fourier = film.stiffness / 2 * np.sum(K * (np.abs(at[0]) ** 2 + np.abs(at[1]) ** 2)) / (g.size[0] * g.size[1])
     assert abs(F_real / F_fourier - 1) < 1e-12
@@ -69,14 +70,15 @@ def test_energy_equals_fourier_form_periodic(scene):
 
 
 def test_current_is_minus_s_times_A_plus_a_t_periodic(scene):
-    """j = −s (A + a_t) (Eq. 4), a_t from an independent numpy projector; checks A's kernel."""
+    """j = −s (A + a_t) (Eq. 4), a_t from an independent numpy projector of the filtered source
+    (``kernels.spectral_filter``, applied to every multiplier); checks A's kernel."""
     g, isl = scene
     film = solver.Film(0.6, stiffness=2.0)
     a = drop_nyquist(solver.exchange_map(isl, g, boundary="periodic"), g)
     sol = solver.solve(a, g, film, "periodic")
-    ah = np.fft.fft2(a)
     kx = 2 * np.pi * np.fft.fftfreq(g.nx, g.spacing)[None, :]
     ky = 2 * np.pi * np.fft.fftfreq(g.ny, g.spacing)[:, None]
+    ah = np.fft.fft2(a) * kernels.spectral_filter(kx, ky, g.spacing)
     q2 = kx**2 + ky**2
     q2[0, 0] = 1.0
     dot = (kx * ah[0] + ky * ah[1]) / q2

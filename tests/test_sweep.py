@@ -12,7 +12,7 @@ from solver.config import ConfigError
 from solver.sweep import SweepPointError, _chunks, fft_threads_for, sweep, usable_cores
 
 CONFIG = {
-    "grid": {"cells": 64, "spacing": 0.05},
+    "grid": {"cells": 128, "spacing": 0.025},  # disks of radius 6 cells
     "islands": [{"kind": "disk", "center": [-0.5, 0.0], "radius": 0.15},
                 {"kind": "disk", "center": [0.5, 0.0], "radius": 0.15}],
 }
