@@ -10,18 +10,37 @@ For finite r0, J_par > J_perp > 0 and the unique minimum (up to the global flip 
 ferromagnetic state parallel to r, θ1 = θ2 = 0, with F = -J_par. Without the electromagnetic
 field (r0 = inf) J_perp = J_par = Z/r² and the minimum is the degenerate family θ1 = -θ2 with
 F = -Z/r².
+
+N moments of fixed magnitudes rotating in the plane (angles θ_i from x̂, m_i = |m_i|(cos θ_i,
+sin θ_i)): the energy is a quadratic form E = ½ mᵀ M m and its angle gradient is
+∂E/∂θ_i = -h_i·(∂m_i/∂θ_i), h = -M m the local field. Three evaluators of M m:
+
+* islands (:func:`minimize_islands`): M from the spectral self and pair coupling tensors of
+  :func:`solver.interactions.interaction_energies` (self blocks C_ii = shape anisotropy);
+* point impurities, ``method="dense"``: M_ij = C(r_i - r_j) (exact Keldysh couplings, 2N × 2N
+  matrix, N <= 3000 with "auto");
+* point impurities, ``method="mesh"``: particle-particle/particle-mesh split of
+  :mod:`solver._mesh` (O(N log N); energy ≲ 1e-5 relative of the dense value).
+
+Minimization: L-BFGS-B on the angles with the analytic gradient, ``restarts`` random starts
+(seeded), best kept.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 import numpy as np
+import xarray as xr
 from scipy.optimize import minimize
 
 from . import checks, keldysh
 
-__all__ = ["TwoImpurityState", "two_impurities"]
+__all__ = ["TwoImpurityState", "two_impurities", "AngleProblem", "impurity_problem",
+           "island_problem", "minimize_angles", "minimize_impurities", "minimize_islands"]
+
+DENSE_MAX = 3000      # largest N for which method="auto" builds the dense 2N × 2N matrix
 
 
 @dataclass(frozen=True)
@@ -110,3 +129,268 @@ def two_impurities(r: float, pearl_length: float, Z: float = 1.0, seed: int = 0,
     degenerate = (jq - jp) <= 8 * np.finfo(float).eps * (jq + jp)
     return TwoImpurityState(angles=(t1, t2), energy=energy, J_perp=jp, J_par=jq,
                             degenerate=bool(degenerate))
+
+
+# ================================================================================== N moments
+class AngleProblem:
+    """Energy of N in-plane moments of fixed magnitudes as a function of their angles.
+
+    Parameters
+    ----------
+    positions : ndarray (N, 2)
+        Positions (user length unit); only stored for the output.
+    magnitudes : ndarray (N,)
+        |m_i| (fixed).
+    apply : callable
+        m (N, 2) -> M m (N, 2), the gradient ∂E/∂m of E = ½ mᵀ M m (M symmetric).
+    """
+
+    def __init__(self, positions: np.ndarray, magnitudes: np.ndarray,
+                 apply: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.positions = np.asarray(positions, dtype=float)
+        self.magnitudes = np.asarray(magnitudes, dtype=float)
+        self.apply = apply
+        self.n = self.positions.shape[0]
+
+    def moments(self, theta: np.ndarray) -> np.ndarray:
+        """m_i = |m_i| (cos θ_i, sin θ_i), shape (N, 2)."""
+        return self.magnitudes[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)
+
+    def energy_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """(E, ∂E/∂θ) at angles θ (radians); E in the energy unit of M."""
+        m = self.moments(theta)
+        g = self.apply(m)                       # ∂E/∂m = -h
+        e = 0.5 * float(np.sum(m * g))
+        dm = self.magnitudes[:, None] * np.stack([-np.sin(theta), np.cos(theta)], axis=1)
+        return e, np.sum(g * dm, axis=1)
+
+    def energy(self, theta: np.ndarray) -> float:
+        """E(θ)."""
+        return self.energy_gradient(theta)[0]
+
+    def fields(self, theta: np.ndarray) -> np.ndarray:
+        """Local fields h_i = -∂E/∂m_i, shape (N, 2)."""
+        return -self.apply(self.moments(theta))
+
+
+def _dense_apply(matrix: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    n2 = matrix.shape[0]
+    return lambda m: (matrix @ m.reshape(n2)).reshape(-1, 2)
+
+
+def _dense_matrix(pos: np.ndarray, r0: float, Z: float) -> np.ndarray:
+    n = pos.shape[0]
+    mat = np.zeros((n, 2, n, 2))
+    step = max(1, (1 << 18) // max(n, 1))
+    for s in range(0, n, step):
+        d = pos[s:s + step, None, :] - pos[None, :, :]
+        blk = np.zeros(d.shape[:2] + (2, 2))
+        off = np.ones(d.shape[:2], dtype=bool)
+        rows = np.arange(d.shape[0])
+        off[rows, s + rows] = False
+        blk[off] = keldysh.coupling_tensor(d[off], r0, Z=Z)
+        mat[s:s + step] = blk.transpose(0, 2, 1, 3)
+    return mat.reshape(2 * n, 2 * n)
+
+
+def _moment_magnitudes(moments: Any, n: int) -> np.ndarray:
+    mag = np.broadcast_to(np.asarray(moments, dtype=float), (n,)).copy()
+    if not np.all(np.isfinite(mag)) or np.any(mag <= 0):
+        raise ValueError("moments must be finite magnitudes > 0 (scalar or shape (N,))")
+    return mag
+
+
+def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z: float = 1.0,
+                     method: str = "auto", **mesh_options: Any) -> AngleProblem:
+    """Angle problem of N point impurities with the exact Keldysh couplings (paper Eqs. 6-9).
+
+    Parameters
+    ----------
+    positions : array_like (N, 2)
+        Distinct positions (user length unit), N >= 2.
+    pearl_length : float
+        Pearl length r0 in (0, inf] (same unit).
+    moments : float or array_like (N,)
+        Fixed moment magnitudes (> 0).
+    Z : float
+        Point-dipole constant (energy × length²); energies in units of Z / length².
+    method : {"dense", "mesh", "auto"}
+        "dense": exact 2N × 2N coupling matrix (memory 32 N² bytes); "mesh": particle-mesh split
+        (:class:`solver._mesh.MeshFields`, options ``neighbours``, ``kappa``, ``eta``, ``alpha``);
+        "auto": dense for N <= 3000, else mesh.
+
+    Returns
+    -------
+    AngleProblem
+    """
+    pos = keldysh._list("positions", positions)
+    n = pos.shape[0]
+    if n < 2:
+        raise ValueError("need at least 2 impurities")
+    r0 = keldysh._pearl(pearl_length)
+    Z = checks.positive_length("Z", Z)
+    mag = _moment_magnitudes(moments, n)
+    if method == "auto":
+        method = "dense" if n <= DENSE_MAX else "mesh"
+    if method == "dense":
+        if np.unique(pos, axis=0).shape[0] != n:
+            raise ValueError("positions must be distinct (two impurities coincide)")
+        return AngleProblem(pos, mag, _dense_apply(_dense_matrix(pos, r0, Z)))
+    if method == "mesh":
+        from ._mesh import MeshFields
+        mf = MeshFields(pos, r0, Z=Z, **mesh_options)
+        prob = AngleProblem(pos, mag, lambda m: -mf.fields(m))
+        prob.mesh = mf
+        return prob
+    raise ValueError(f"method must be 'dense', 'mesh' or 'auto', got {method!r}")
+
+
+def island_problem(islands: Sequence[Any], grid: Any, film: Any, boundary: str = "open",
+                   coupling: float = 1.0) -> AngleProblem:
+    """Angle problem of finite islands from the spectral coupling tensors (self terms included).
+
+    E = Σ_i ½ μ_i·C_ii·μ_i + Σ_{i<j} μ_i·C_ij·μ_j (:func:`solver.interactions.interaction_energies`,
+    units of stiffness × g² × moment²); the magnitudes |μ_i| of the islands' moments are kept.
+    """
+    from .interactions import interaction_energies
+    islands = list(islands)
+    ie = interaction_energies(islands, grid, film, boundary=boundary, coupling=coupling)
+    n = len(islands)
+    mat = np.ascontiguousarray(ie.tensors.transpose(0, 2, 1, 3)).reshape(2 * n, 2 * n)
+    mat = 0.5 * (mat + mat.T)
+    mag = np.array([math.hypot(*isl.moment) for isl in islands])
+    pos = np.array([isl.center for isl in islands], dtype=float)
+    prob = AngleProblem(pos, _moment_magnitudes(mag, n), _dense_apply(mat))
+    prob.tensors = ie.tensors
+    return prob
+
+
+def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
+                    initial: np.ndarray | None = None, gtol: float = 1e-9, maxiter: int = 5000,
+                    callback: Callable[[np.ndarray, float], None] | None = None
+                    ) -> tuple[np.ndarray, float, list]:
+    """L-BFGS-B over the angles from ``restarts`` random starts (plus ``initial`` if given).
+
+    Returns
+    -------
+    (theta, energy, results)
+        Best angles (wrapped to [-pi, pi)), its energy, and the scipy result of every start.
+        ``callback(theta, energy)`` is called after every iteration of every start.
+    """
+    if isinstance(restarts, bool) or int(restarts) != restarts or restarts < 1:
+        raise ValueError(f"restarts must be an integer >= 1, got {restarts!r}")
+    rng = np.random.default_rng(seed)
+    starts = list(rng.uniform(-math.pi, math.pi, size=(int(restarts), problem.n)))
+    if initial is not None:
+        starts.insert(0, np.asarray(initial, dtype=float))
+    _, g0 = problem.energy_gradient(starts[0])     # scale so that gtol is relative
+    scale = max(float(np.max(np.abs(g0))), 1e-300)
+
+    def fun(th: np.ndarray) -> tuple[float, np.ndarray]:
+        e, g = problem.energy_gradient(th)
+        return e / scale, g / scale
+
+    best, results = None, []
+    for st in starts:
+        cb = None
+        if callback is not None:
+            def cb(xk: np.ndarray) -> None:
+                callback(np.array(xk), problem.energy(xk))
+        res = minimize(fun, st, jac=True, method="L-BFGS-B", callback=cb,
+                       options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter, "maxcor": 20})
+        res.fun = float(res.fun) * scale
+        results.append(res)
+        if best is None or res.fun < best.fun:
+            best = res
+    th = np.remainder(best.x + math.pi, 2 * math.pi) - math.pi
+    return th, problem.energy(th), results
+
+
+def _dataset(problem: AngleProblem, theta: np.ndarray, energy: float, attrs: dict) -> xr.Dataset:
+    m = problem.moments(theta)
+    h = problem.fields(theta)
+    net = m.sum(axis=0)
+    ds = xr.Dataset(
+        {"angle": ("site", theta, {"units": "rad", "long_name": "moment angle from x"}),
+         "mx": ("site", m[:, 0]), "my": ("site", m[:, 1]),
+         "hx": ("site", h[:, 0], {"long_name": "local field -dE/dm_x"}),
+         "hy": ("site", h[:, 1], {"long_name": "local field -dE/dm_y"}),
+         "x": ("site", problem.positions[:, 0]), "y": ("site", problem.positions[:, 1])},
+        coords={"site": np.arange(problem.n)})
+    ds.attrs.update(energy=float(energy),
+                    magnetization=float(np.hypot(*net) / problem.magnitudes.sum()),
+                    magnetization_x=float(net[0]), magnetization_y=float(net[1]),
+                    energy_per_site=float(energy) / problem.n, n_sites=int(problem.n), **attrs)
+    return ds
+
+
+def minimize_impurities(positions: Any, pearl_length: float, moments: Any = 1.0, seed: int = 0,
+                        restarts: int = 8, method: str = "auto", Z: float = 1.0,
+                        initial: np.ndarray | None = None, callback: Callable | None = None,
+                        **options: Any) -> xr.Dataset:
+    """Ground state of N point impurities with fixed moment magnitudes rotating in the plane.
+
+    Parameters
+    ----------
+    positions : array_like (N, 2)
+        Distinct positions (user length unit).
+    pearl_length : float
+        r0 in (0, inf] (inf = without the electromagnetic field).
+    moments : float or array_like (N,)
+        Moment magnitudes (> 0).
+    seed, restarts : int
+        Seed and number of random starts of L-BFGS-B.
+    method : {"dense", "mesh", "auto"}
+        See :func:`impurity_problem`; ``options`` go to the mesh.
+    Z : float
+        Point-dipole constant; energies in units of Z / length².
+    initial : ndarray (N,), optional
+        An extra starting configuration (tried first).
+    callback : callable, optional
+        ``callback(theta, energy)`` after each L-BFGS-B iteration.
+
+    Returns
+    -------
+    xarray.Dataset
+        dims ``site``; variables angle (rad), mx, my, hx, hy (local field -∂E/∂m, Z/length²),
+        x, y; attrs energy (interaction energy Σ_{i<j}), magnetization |Σ m|/Σ|m| ∈ [0, 1],
+        magnetization_x/_y, energy_per_site, n_sites, pearl_length, seed, restarts, method, Z.
+    """
+    prob = impurity_problem(positions, pearl_length, moments, Z=Z, method=method, **options)
+    th, e, _ = minimize_angles(prob, seed=seed, restarts=restarts, initial=initial, callback=callback)
+    used = "mesh" if hasattr(prob, "mesh") else "dense"
+    return _dataset(prob, th, e, dict(pearl_length=float(keldysh._pearl(pearl_length)), seed=int(seed),
+                                      restarts=int(restarts), method=used, Z=float(Z)))
+
+
+def minimize_islands(islands: Sequence[Any], grid: Any, film: Any, boundary: str = "open",
+                     seed: int = 0, restarts: int = 8, coupling: float = 1.0,
+                     initial: np.ndarray | None = None, callback: Callable | None = None) -> xr.Dataset:
+    """Ground state of finite islands (any shapes/positions) with moments rotating in the plane.
+
+    The energy is Σ_i ½ μ_i·C_ii·μ_i + Σ_{i<j} μ_i·C_ij·μ_j with the spectral tensors of
+    :func:`solver.interactions.interaction_energies` (the self blocks carry the shape anisotropy);
+    |μ_i| is taken from each island's moment. Units: stiffness × g² × moment².
+
+    Parameters
+    ----------
+    islands : sequence of Island
+    grid : Grid
+    film : Film
+    boundary : {"open", "periodic"}
+    seed, restarts, initial, callback
+        As :func:`minimize_impurities`.
+    coupling : float
+        g.
+
+    Returns
+    -------
+    xarray.Dataset
+        As :func:`minimize_impurities` (x, y = island centres; energy includes the self
+        energies, equal to ``solve(...).energy`` of the optimized islands); attrs also boundary.
+        Use ``islands[i].with_moment((mx[i], my[i]))`` to re-solve the optimized arrangement.
+    """
+    prob = island_problem(islands, grid, film, boundary=boundary, coupling=coupling)
+    th, e, _ = minimize_angles(prob, seed=seed, restarts=restarts, initial=initial, callback=callback)
+    return _dataset(prob, th, e, dict(pearl_length=float(film.pearl_length), seed=int(seed),
+                                      restarts=int(restarts), boundary=boundary, method="islands"))
