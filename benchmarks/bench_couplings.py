@@ -36,6 +36,24 @@ def naive(r, r0):
     return -d1 / (x * r0 * r), d2 / r0**2
 
 
+def measure(n: int = 10**6, repeats: int = 7) -> dict:
+    """Median times (s) of n exact couplings over three r/r0 ranges, Eq. 10 and the naive formula."""
+    rng = np.random.default_rng(0)
+    r0 = 1.0
+    out = {"n": n, "repeats": repeats, "exact_s": {}}
+    for lo, hi in [(1 / 16, 64.0), (1e-3, 1e3), (1e-8, 1e8)]:
+        r = r0 * np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+        med, _ = median_time(lambda: keldysh.couplings(r, r0), repeats)
+        out["exact_s"][f"[{lo:g}, {hi:g}]"] = med
+    r = r0 * np.exp(rng.uniform(np.log(1e-3), np.log(1e3), n))
+    out["approximate_eq10_s"], _ = median_time(lambda: keldysh.couplings(r, r0, approximate=True), repeats)
+    sub = r[: max(1, n // 20)]                  # the naive formula is slow: time 5 %
+    with np.errstate(all="ignore"):
+        med, _ = median_time(lambda: naive(sub, r0), 3)
+    out["naive_scipy_s"] = med * n / sub.size
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10**6)
@@ -44,21 +62,13 @@ def main():
     print(f"machine: {platform.machine()} {platform.processor() or ''} | {platform.system()} "
           f"{platform.release()} | cores: {os.cpu_count()} | python {platform.python_version()} "
           f"| numpy {np.__version__} | scipy {scipy.__version__}")
-    rng = np.random.default_rng(0)
-    r0 = 1.0
-    for lo, hi in [(1 / 16, 64.0), (1e-3, 1e3), (1e-8, 1e8)]:
-        r = r0 * np.exp(rng.uniform(np.log(lo), np.log(hi), args.n))
-        med, best = median_time(lambda: keldysh.couplings(r, r0), args.repeats)
-        print(f"exact couplings, r/r0 in [{lo:g}, {hi:g}]: {args.n:.0e} evaluations "
-              f"median {med * 1e3:.1f} ms (best {best * 1e3:.1f} ms, {args.repeats} repeats)")
-    r = r0 * np.exp(rng.uniform(np.log(1e-3), np.log(1e3), args.n))
-    med, _ = median_time(lambda: keldysh.couplings(r, r0, approximate=True), args.repeats)
-    print(f"approximate Eq. 10, [1e-3, 1e3]: median {med * 1e3:.1f} ms")
-    sub = r[: max(1, args.n // 20)]                  # the naive formula is slow: time 5 %
-    with np.errstate(all="ignore"):
-        med, _ = median_time(lambda: naive(sub, r0), 3)
-    print(f"naive scipy struve/y0 (inaccurate), [1e-3, 1e3]: {med * 1e3 * args.n / sub.size:.0f} ms "
-          f"per {args.n:.0e} (timed on {sub.size})")
+    res = measure(args.n, args.repeats)
+    for rng_name, med in res["exact_s"].items():
+        print(f"exact couplings, r/r0 in {rng_name}: {args.n:.0e} evaluations median "
+              f"{med * 1e3:.1f} ms ({args.repeats} repeats)")
+    print(f"approximate Eq. 10, [1e-3, 1e3]: median {res['approximate_eq10_s'] * 1e3:.1f} ms")
+    print(f"naive scipy struve/y0 (inaccurate), [1e-3, 1e3]: {res['naive_scipy_s'] * 1e3:.0f} ms "
+          f"per {args.n:.0e} (timed on 5 %)")
 
 
 if __name__ == "__main__":

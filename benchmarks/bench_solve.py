@@ -1,19 +1,26 @@
-"""Solve time vs the bare FFTs it needs, kernel build time, and peak memory.
+"""Solve time vs the bare FFTs it needs, operator build time, memory, and batched sources.
 
-    python benchmarks/bench_solve.py [--sizes 2048 4096] [--repeats 5] [--threads 2] [--json out.json]
+    python benchmarks/bench_solve.py [--sizes 256 512 ... 8192] [--repeats 3] [--threads 2]
 
-For each grid size and boundary, measured side by side in one run:
-* bare FFTs: the transform set of a full solve on the solve grid (2× padded for "open"):
-  one forward r2c of the 2 source components and inverse c2r of the 5 outputs (jx, jy, Ax, Ay, Bz);
-* full solve: ``solve`` + energy + current + vector potential + B_z(0) (operator already built);
-* operator build (kernels + plans; the free-space kernel quadrature for "open");
-* peak traced memory of one full solve (tracemalloc) over the size of its inputs + outputs (7 grids).
-Medians over repeats; the ratio solve/FFT is the figure of merit (this machine is noisy).
+(``python benchmarks/run.py`` runs this together with the analytic benchmarks and regenerates
+``benchmarks/README.md``.) For each grid size, boundary and precision, measured side by side:
+
+* bare FFTs: the transform set of a full solve on its solve grid (2× padded for "open"), in the
+  solve's precision: one forward r2c of (a_x, a_y) and inverse c2r of j_x, j_y, A_x, A_y, B_z,
+  unnormalised like the solver's, on pre-allocated arrays;
+* full solve: ``solve`` + energy + current + vector potential + B_z(0) (operator built);
+* operator build = first full solve − a warm one: cold (disk cache off; FFTW plans from wisdom
+  when present) and from the disk cache (open: kernel tables);
+* peak traced memory (tracemalloc) of one full solve over its inputs + requested outputs
+  (a and the 5 output grids), and the operator's own resident memory (multipliers, work arrays).
+
+Medians over repeats, the FFT set and the solve interleaved so both see the same machine load.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -21,13 +28,15 @@ import time
 import tracemalloc
 
 import numpy as np
+import scipy
 
 import solver
-from solver import cache
+from solver import cache, checks
 from solver.fft import FFTBackend
 
 
 def median_time(fn, repeats: int) -> float:
+    """Median wall time of ``repeats`` calls (s)."""
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -36,20 +45,70 @@ def median_time(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
-def bench(n: int, boundary: str, repeats: int, fft: FFTBackend) -> dict:
-    h = 1.0 / n
-    grid = solver.Grid((n, n), h)
+def machine(fft: FFTBackend) -> dict:
+    """The machine, library versions and FFT settings the numbers were taken with."""
+    try:
+        import pyfftw
+
+        pyfftw_version = pyfftw.__version__
+    except ImportError:  # pragma: no cover
+        pyfftw_version = None
+    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
+            "system": f"{platform.system()} {platform.release()}", "cores": os.cpu_count(),
+            "memory_GiB": round(checks.available_memory_bytes() / 2**30, 1),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "scipy": scipy.__version__, "pyfftw": pyfftw_version, "solver": solver.__version__,
+            "backend": fft.name, "threads": fft.threads, "planner": fft.planner}
+
+
+def operator_nbytes(op) -> int:
+    """Resident bytes of an operator: cached multipliers, its own buffers and FFT work arrays."""
+    total = 0
+
+    def add(x):
+        nonlocal total
+        if isinstance(x, np.ndarray):
+            total += x.nbytes
+        elif isinstance(x, dict):
+            for v in x.values():
+                add(v)
+        elif isinstance(x, (tuple, list)):
+            for v in x:
+                add(v)
+
+    add(list(op._cache.values()))
+    add([v for k, v in vars(op).items() if k.startswith("_") and isinstance(v, np.ndarray)])
+    for key, tp in op.fft._pairs.items():
+        if key[1:3] == op.solve_grid.shape and key[3] == op.dtype.name:
+            total += tp.real.nbytes + tp.spectrum.nbytes
+    return total
+
+
+def _problem(n: int):
+    grid = solver.Grid((n, n), 1.0 / n)
     film = solver.Film(0.2)
-    islands = [solver.Island.disk((-0.2, 0.0), 0.05, (1, 0)), solver.Island.disk((0.2, 0.05), 0.05, (0.3, 1))]
-    a = solver.exchange_map(islands, grid)
+    islands = [solver.Island.disk((-0.2, 0.0), 0.05, (1, 0)),
+               solver.Island.disk((0.2, 0.05), 0.05, (0.3, 1))]
+    return grid, film, solver.exchange_map(islands, grid)
+
+
+def bench_solve(n: int, boundary: str, precision: str, repeats: int, fft: FFTBackend) -> dict:
+    """One row: FFT set vs full solve, builds, memory (see the module docstring)."""
+    grid, film, a = _problem(n)
+    row = {"n": n, "boundary": boundary, "precision": precision}
+    try:
+        solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
+    except ValueError as err:  # does not fit in memory
+        row["skipped"] = str(err)
+        return row
+    solver.clear_cache()
 
     def full():
-        sol = solver.solve(a, grid, film, boundary, fft=fft)
+        sol = solver.solve(a, grid, film, boundary, fft=fft, precision=precision)
         sol.energy, sol.current, sol.vector_potential, sol.field_z(0.0)
 
-    # operator build = first full solve − a warm one; cold (disk cache off) and from the disk cache
+    was_enabled = cache.enabled()
     cache.set_enabled(False)
-    solver.clear_cache()
     t0 = time.perf_counter()
     full()
     first_cold = time.perf_counter() - t0
@@ -61,17 +120,17 @@ def bench(n: int, boundary: str, repeats: int, fft: FFTBackend) -> dict:
     t0 = time.perf_counter()
     full()
     first_cached = time.perf_counter() - t0
-    build, build_cached = max(first_cold - warm, 0.0), max(first_cached - warm, 0.0)
-    op = solver.get_operator(grid, film.pearl_length, boundary, fft)
+    cache.set_enabled(was_enabled)
+    op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
 
+    dtype = op.dtype
     sg = op.solve_grid.shape
-    fwd = fft.pair(2, sg)
-    inv1 = fft.pair(1, sg)
-    src = fft.empty((2,) + sg)
+    fwd, inv1 = fft.pair(2, sg, dtype), fft.pair(1, sg, dtype)
+    src = fft.empty((2,) + sg, dtype)
     src[...] = 0.0
     src[:, :n, :n] = a
-    spec2 = fft.empty((2, sg[0], sg[1] // 2 + 1), dtype="complex128")
-    out2 = fft.empty((2,) + sg)
+    spec2 = fft.empty((2, sg[0], sg[1] // 2 + 1), op.complex_dtype)
+    out2 = fft.empty((2,) + sg, dtype)
 
     def bare():  # the transform set of a full solve, unnormalised like the solver's
         fwd.forward_into(src, spec2)
@@ -83,47 +142,137 @@ def bench(n: int, boundary: str, repeats: int, fft: FFTBackend) -> dict:
     for _ in range(repeats):  # interleaved: both see the same machine load
         t_fft.append(median_time(bare, 1))
         t_solve.append(median_time(full, 1))
+    del src, spec2, out2
     tracemalloc.start()
     full()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    io_bytes = 7 * n * n * 8
-    res = {"n": n, "boundary": boundary, "fft_s": statistics.median(t_fft),
-           "solve_s": statistics.median(t_solve), "build_s": build, "build_cached_s": build_cached,
-           "peak_GiB": peak / 2**30, "io_GiB": io_bytes / 2**30}
-    res["ratio"] = res["solve_s"] / res["fft_s"]
-    res["peak_over_io"] = peak / io_bytes
+    io_bytes = 7 * n * n * dtype.itemsize  # a (2 grids) + j, A (4) + B_z (1)
+    warm_s = min(warm, statistics.median(t_solve))
+    row.update(fft_s=statistics.median(t_fft), solve_s=statistics.median(t_solve),
+               build_cold_s=max(first_cold - warm_s, 0.0),
+               build_cached_s=max(first_cached - warm_s, 0.0),
+               peak_GiB=peak / 2**30, io_GiB=io_bytes / 2**30, peak_over_io=peak / io_bytes,
+               operator_GiB=operator_nbytes(op) / 2**30)
+    row["ratio"] = row["solve_s"] / row["fft_s"]
     solver.clear_cache()
     fft.clear()
-    return res
+    return row
 
 
-def main() -> None:
+def bench_batched(n: int, n_islands: int, repeats: int, fft: FFTBackend) -> dict:
+    """Pair coupling tensors of ``n_islands`` islands (open boundary): ``interaction_energies``
+    (batched multi-field FFTs + matrix products) vs the bare forward transforms it needs, and vs
+    one forward transform per island (unbatched)."""
+    grid = solver.Grid((n, n), 1.0 / n)
+    film = solver.Film(0.2)
+    rng = np.random.default_rng(1)
+    centres = rng.uniform(-0.4, 0.4, (n_islands, 2))
+    islands = [solver.Island.disk(c, 0.03, (1, 0)) for c in centres]
+    solver.interaction_energies(islands, grid, film)  # operator + kernel built
+    op = solver.get_operator(grid, film.pearl_length, "open", fft)
+    sg = op.solve_grid.shape
+    stack = fft.empty((n_islands,) + sg)
+    stack[...] = 0.0
+    spec = fft.empty((n_islands, sg[0], sg[1] // 2 + 1), "complex128")
+    batched = fft.pair(n_islands, sg)
+    single = fft.pair(1, sg)
+
+    def bare():
+        batched.forward_into(stack, spec)
+
+    def unbatched():
+        for k in range(n_islands):
+            single.forward_into(stack[k:k + 1], spec[k:k + 1])
+
+    t_fft, t_loop, t_ie = [], [], []
+    for _ in range(repeats):
+        t_fft.append(median_time(bare, 1))
+        t_loop.append(median_time(unbatched, 1))
+        t_ie.append(median_time(lambda: solver.interaction_energies(islands, grid, film), 1))
+    row = {"n": n, "islands": n_islands, "fft_s": statistics.median(t_fft),
+           "unbatched_fft_s": statistics.median(t_loop),
+           "interaction_energies_s": statistics.median(t_ie)}
+    row["ratio"] = row["interaction_energies_s"] / row["fft_s"]
+    solver.clear_cache()
+    fft.clear()
+    return row
+
+
+def table_solve(rows: list[dict]) -> str:
+    """Markdown table of :func:`bench_solve` rows, with the N log N scaling column."""
+    lines = ["| N | boundary | precision | bare FFTs (s) | full solve (s) | solve / FFTs | "
+             "solve / (N log N), rel. | build cold (s) | build cached (s) | peak (GiB) | "
+             "peak / (in+out) | operator (GiB) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    base: dict = {}
+    for r in rows:
+        if "skipped" in r:
+            lines.append(f"| {r['n']}² | {r['boundary']} | {r['precision']} | skipped: does not "
+                         "fit in memory | | | | | | | | |")
+            continue
+        per = r["solve_s"] / (r["n"] ** 2 * math.log2(r["n"] ** 2))
+        key = (r["boundary"], r["precision"])
+        base.setdefault(key, per)
+        lines.append(
+            f"| {r['n']}² | {r['boundary']} | {r['precision']} | {r['fft_s']:.4f} | "
+            f"{r['solve_s']:.4f} | {r['ratio']:.2f} | {per / base[key]:.2f} | "
+            f"{r['build_cold_s']:.2f} | {r['build_cached_s']:.2f} | {r['peak_GiB']:.3f} | "
+            f"{r['peak_over_io']:.2f} | {r['operator_GiB']:.3f} |")
+    return "\n".join(lines)
+
+
+def table_batched(rows: list[dict]) -> str:
+    """Markdown table of :func:`bench_batched` rows."""
+    lines = ["| N | islands | batched forward FFTs (s) | one FFT per island (s) | "
+             "interaction_energies (s) | ratio to batched FFTs |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['n']}² | {r['islands']} | {r['fft_s']:.3f} | "
+                     f"{r['unbatched_fft_s']:.3f} | {r['interaction_energies_s']:.3f} | "
+                     f"{r['ratio']:.2f} |")
+    return "\n".join(lines)
+
+
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int, nargs="+", default=[2048, 4096])
+    p.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096, 8192])
     p.add_argument("--boundaries", nargs="+", default=["periodic", "open"])
-    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--single-sizes", type=int, nargs="*", default=[2048, 4096],
+                   help="sizes also measured in single precision")
+    p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--backend", default="auto")
     p.add_argument("--planner", default="measure", help="FFTW planner (wisdom is cached on disk)")
+    p.add_argument("--batched", type=int, nargs=2, default=[1024, 16], metavar=("N", "ISLANDS"))
     p.add_argument("--json", default=None)
-    args = p.parse_args()
+    return p
+
+
+def run(args) -> dict:
+    """All solver rows of one run (printed as they come)."""
     fft = FFTBackend(args.backend, threads=args.threads, planner=args.planner)
-    print(f"# machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}, numpy {np.__version__}; backend {fft.name}, "
-          f"threads {fft.threads}, planner {fft.planner}")
-    print("| N | boundary | bare FFTs (s) | full solve (s) | ratio | build cold (s) | build cached (s) | peak (GiB) | peak / (in+out) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    info = machine(fft)
+    print("# " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
     rows = []
     for n in args.sizes:
         for b in args.boundaries:
-            r = bench(n, b, args.repeats, fft)
-            rows.append(r)
-            print(f"| {n}² | {b} | {r['fft_s']:.3f} | {r['solve_s']:.3f} | {r['ratio']:.2f} | "
-                  f"{r['build_s']:.2f} | {r['build_cached_s']:.2f} | {r['peak_GiB']:.2f} | {r['peak_over_io']:.2f} |", flush=True)
+            for prec in ["double"] + (["single"] if n in args.single_sizes else []):
+                r = bench_solve(n, b, prec, args.repeats, fft)
+                rows.append(r)
+                print(json.dumps(r), flush=True)
+    batched = [bench_batched(args.batched[0], args.batched[1], args.repeats, fft)]
+    print(json.dumps(batched[0]), flush=True)
+    return {"machine": info, "solve": rows, "batched": batched}
+
+
+def main() -> None:
+    args = parser().parse_args()
+    res = run(args)
+    print(table_solve(res["solve"]))
+    print(table_batched(res["batched"]))
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"backend": fft.name, "threads": fft.threads, "rows": rows}, fh, indent=1)
+            json.dump(res, fh, indent=1)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ except ImportError:  # pragma: no cover
     HAVE_PYFFTW = False
 
 _PLANNERS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
+REAL_DTYPES = {"float64": "complex128", "float32": "complex64"}
+"""Supported real dtypes of the transforms and the dtype of their spectra."""
 
 
 def _default_threads() -> int:
@@ -135,9 +137,16 @@ class FFTBackend:
             return pyfftw.empty_aligned(shape, dtype=dtype)
         return np.empty(shape, dtype=dtype)
 
-    def pair(self, n: int, shape: tuple[int, int]) -> TransformPair:
-        """The cached :class:`TransformPair` for ``n`` fields of ``shape = (ny, nx)``."""
-        key = (int(n), int(shape[0]), int(shape[1]))
+    def pair(self, n: int, shape: tuple[int, int], dtype: str = "float64") -> TransformPair:
+        """The cached :class:`TransformPair` for ``n`` fields of ``shape = (ny, nx)``.
+
+        ``dtype``: ``"float64"`` (spectra complex128) or ``"float32"`` (single precision,
+        spectra complex64).
+        """
+        dtype = np.dtype(dtype).name
+        if dtype not in REAL_DTYPES:
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        key = (int(n), int(shape[0]), int(shape[1]), dtype)
         with self._lock:
             tp = self._pairs.get(key)
             if tp is None:
@@ -145,11 +154,12 @@ class FFTBackend:
                 self._pairs[key] = tp
         return tp
 
-    def _make_pair(self, n: int, ny: int, nx: int) -> TransformPair:
+    def _make_pair(self, n: int, ny: int, nx: int, dtype: str = "float64") -> TransformPair:
         rshape, cshape = (n, ny, nx), (n, ny, nx // 2 + 1)
+        cdtype = REAL_DTYPES[dtype]
         if self.name == "pyfftw":
-            real = pyfftw.empty_aligned(rshape, dtype="float64")
-            spec = pyfftw.empty_aligned(cshape, dtype="complex128")
+            real = pyfftw.empty_aligned(rshape, dtype=dtype)
+            spec = pyfftw.empty_aligned(cshape, dtype=cdtype)
             flags = (_PLANNERS[self.planner],)
             fwd = pyfftw.FFTW(real, spec, axes=(-2, -1), direction="FFTW_FORWARD",
                               flags=flags, threads=self.threads)
@@ -176,8 +186,8 @@ class FFTBackend:
                 inv(x, out, normalise_idft=False)
 
             return TransformPair(real, spec, fwd_own, inv_own, fwd_into, inv_into)
-        real = np.zeros(rshape)
-        spec = np.zeros(cshape, dtype=complex)
+        real = np.zeros(rshape, dtype=dtype)
+        spec = np.zeros(cshape, dtype=cdtype)
         workers = self.threads
 
         def fwd() -> None:

@@ -8,7 +8,8 @@ C_∥∥ = −J∥ and C_⊥⊥ = J⊥ (Eqs. 8–9): :meth:`InteractionEnergies.
 effective J⊥, J∥ of finite islands, to compare with ``solver.keldysh.couplings``.
 
 All 2N unit-moment sources share one operator and one transform per island (the unit sources
-are ±g S_i in one component), and all energies are Parseval sums: no inverse transform.
+are ±g S_i in one component), done as batched multi-field FFTs; all energies are Parseval sums
+(no inverse transform), evaluated for all pairs at once as three real matrix products.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from .fft import FFTBackend
 from .film import Film
 from .grid import Grid
 from .maxwell_london import BOUNDARIES, get_operator
-from .operators import _weighted_vdot
+from .operators import half_spectrum_weights
 from .sources import Island, check_island_on_grid
 
 
@@ -65,6 +66,29 @@ class InteractionEnergies:
         return float(perp @ C @ perp), float(-(par @ C @ par))
 
 
+def _coupling_tensors(spectra: np.ndarray, multiplier: dict[str, np.ndarray], nx: int,
+                      prefactor: float) -> np.ndarray:
+    """C_ij for all pairs at once from the shape spectra Ŝ_i (n, ky, kx) (half spectra).
+
+    Unit moment e_x -> a = (0, −gS); e_y -> a = (gS, 0). With ĵ = −s T â and
+    T = (ẑ×q)(ẑ×q)ᵀ f, C[α,β] = −∫ j[i,α]·a[j,β] = s Σ w Re(e'_β · T e'_α Ŝ_i Ŝ_j*),
+    e'_x = (0, −1), e'_y = (1, 0): e'_x·T e'_x = T_yy = m_xx, e'_y·T e'_y = T_xx = m_yy,
+    e'_x·T e'_y = −T_yx = m_xy. Each component is one real matrix product
+    Re Σ_k w m Ŝ_i Ŝ_j* = X_i · diag(w m) · X_j with X the (re, im) pairs of Ŝ (BLAS GEMM).
+    """
+    n = spectra.shape[0]
+    X = np.ascontiguousarray(spectra).reshape(n, -1).view(np.float64)
+    w = half_spectrum_weights(nx)
+    tensors = np.empty((n, n, 2, 2))
+    for (a, b), name in (((0, 0), "xx"), ((1, 1), "yy"), ((0, 1), "xy")):
+        d = np.repeat((prefactor * w * multiplier[name]).ravel(), 2)
+        c = (X * d) @ X.T
+        c = 0.5 * (c + c.T)  # symmetric in exact arithmetic (C_ij = C_jiᵀ); remove round-off
+        tensors[:, :, a, b] = c
+        tensors[:, :, b, a] = c
+    return tensors
+
+
 def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boundary: str = "open",
                          coupling: float = 1.0, fft: FFTBackend | None = None) -> InteractionEnergies:
     """Self energies, pair energies and 2×2 coupling tensors of ``islands`` on ``film``.
@@ -92,26 +116,16 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     periodic = boundary == "periodic"
     op = get_operator(grid, film.pearl_length, boundary, fft)
     n = len(islands)
-    shapes = np.zeros((n, 2) + grid.shape)
+    shapes = np.empty((n,) + grid.shape)
     for k, isl in enumerate(islands):
         check_island_on_grid(isl, grid, periodic, index=k)
-        shapes[k, 0] = isl.shape_function(grid, periodic=periodic)
-    # spectra of g S_k (one transform per island)
-    spectra = [op.shape_spectrum(g * shapes[k, 0]) for k in range(n)]
-    m = op.current_multiplier
-    nxs = op.solve_grid.nx
-    pref = op.norm * film.stiffness
-    # unit moment e_x -> a = (0, -gS); e_y -> a = (gS, 0). With ĵ = -s T â and T = (ẑ×q)(ẑ×q)ᵀ f:
-    # C[α,β] = -∫ j[i,α]·a[j,β] = s Σ w Re( e'_β · T e'_α Ŝ_i Ŝ_j* ), e'_x = (0,-1), e'_y = (1,0)
-    # e'_x·T e'_x = T_yy = m["xx"], e'_y·T e'_y = T_xx = m["yy"], e'_x·T e'_y = -T_yx = m["xy"]
-    tensors = np.empty((n, n, 2, 2))
-    for i in range(n):
-        for j in range(i, n):
-            cxx = pref * _weighted_vdot(spectra[j], m["xx"] * spectra[i], nxs)
-            cyy = pref * _weighted_vdot(spectra[j], m["yy"] * spectra[i], nxs)
-            cxy = pref * _weighted_vdot(spectra[j], m["xy"] * spectra[i], nxs)
-            tensors[i, j] = [[cxx, cxy], [cxy, cyy]]
-            tensors[j, i] = tensors[i, j].T
+        shapes[k] = isl.shape_function(grid, periodic=periodic)
+    shapes *= g
+    # spectra of g S_k: one transform per island, batched
+    spectra = op.shape_spectra(shapes)
+    del shapes
+    tensors = _coupling_tensors(spectra, op.current_multiplier, op.solve_grid.nx,
+                                op.norm * film.stiffness)
     moments = np.array([isl.moment for isl in islands])
     energies = np.einsum("ia,ijab,jb->ij", moments, tensors, moments)
     self_e = 0.5 * np.diag(energies).copy()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+import scipy.fft
 from scipy.special import erfc, j0
 
 # ---------------------------------------------------------------------------------------------
@@ -44,12 +45,15 @@ def pearl_kernel(q: np.ndarray, pearl_length: float) -> np.ndarray:
 def current_kernel(q: np.ndarray, pearl_length: float) -> np.ndarray:
     """W(q) = K(q)/q² = r0 / (q (1 + q r0)) (length²); 0 at q = 0, where c(q) = 0."""
     q = np.asarray(q, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if math.isinf(pearl_length):
-            w = 1.0 / (q * q)
-        else:
-            w = pearl_length / (q * (1.0 + q * pearl_length))
-    return np.where(q > 0, w, 0.0)
+    if math.isinf(pearl_length):
+        w = q * q
+        numerator = 1.0
+    else:  # in place: q (1 + q r0)
+        w = q * pearl_length
+        w += 1.0
+        w *= q
+        numerator = pearl_length
+    return np.divide(numerator, w, out=np.zeros_like(w), where=q > 0)
 
 
 def vector_potential_kernel(q: np.ndarray, pearl_length: float) -> np.ndarray:
@@ -57,9 +61,11 @@ def vector_potential_kernel(q: np.ndarray, pearl_length: float) -> np.ndarray:
     q = np.asarray(q, dtype=float)
     if math.isinf(pearl_length):
         return np.zeros_like(q)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = 1.0 / (q * q * (1.0 + q * pearl_length))
-    return np.where(q > 0, u, 0.0)
+    u = q * pearl_length
+    u += 1.0
+    u *= q
+    u *= q
+    return np.divide(1.0, u, out=np.zeros_like(u), where=q > 0)
 
 
 def field_kernel(q: np.ndarray, pearl_length: float, height: float = 0.0) -> np.ndarray:
@@ -67,7 +73,14 @@ def field_kernel(q: np.ndarray, pearl_length: float, height: float = 0.0) -> np.
     q = np.asarray(q, dtype=float)
     if math.isinf(pearl_length):
         return np.zeros_like(q)
-    return np.exp(-q * height) / (1.0 + q * pearl_length)
+    denominator = q * pearl_length
+    denominator += 1.0
+    if height == 0:
+        return np.divide(1.0, denominator, out=denominator)
+    out = np.multiply(q, -height)
+    np.exp(out, out=out)
+    out /= denominator
+    return out
 
 
 FILTER_STRENGTH = 36.0
@@ -236,7 +249,9 @@ def _chebyshev_transform(qs: np.ndarray, real: Callable[[np.ndarray], np.ndarray
     cheb = np.polynomial.chebyshev
     nodes = np.cos(np.pi * (np.arange(degree + 1) + 0.5) / (degree + 1))  # first kind
     at_nodes = _direct_transform(0.5 * q_top * (nodes + 1.0), real, taper)
-    coef = cheb.chebfit(nodes, at_nodes, degree)
+    # interpolation at first-kind nodes: c_k = (2/N) Σ_j f_j cos(π k (j + ½)/N) = DCT-II / N
+    coef = scipy.fft.dct(at_nodes, type=2) / (degree + 1)
+    coef[0] *= 0.5
     return cheb.chebval(2.0 * qs / q_top - 1.0, coef)
 
 

@@ -23,7 +23,7 @@ from . import checks
 from .fft import FFTBackend, default_backend
 from .film import Film
 from .grid import Grid
-from .operators import BaseOperator, OpenOperator, PeriodicOperator
+from .operators import PRECISIONS, BaseOperator, OpenOperator, PeriodicOperator
 
 BOUNDARIES = ("open", "periodic")
 
@@ -39,19 +39,25 @@ CACHE_SIZE = 4
 
 
 def get_operator(grid: Grid, pearl_length: float, boundary: str = "open",
-                 fft: FFTBackend | None = None) -> Operator:
-    """The cached :class:`Operator` for these arguments (built on first use)."""
+                 fft: FFTBackend | None = None, precision: str = "double") -> Operator:
+    """The cached :class:`Operator` for these arguments (built on first use).
+
+    ``precision``: ``"double"`` (float64, default) or ``"single"`` (float32 transforms,
+    multipliers and outputs: half the memory and bandwidth, ~1e-6 relative accuracy).
+    """
     fft = fft or default_backend()
     r0 = checks.positive_length("pearl_length", pearl_length, allow_inf=True)
     if boundary not in BOUNDARIES:
         raise ValueError(f"boundary must be 'open' or 'periodic', got {boundary!r}")
-    key = (grid, r0, boundary, id(fft))
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be 'double' or 'single', got {precision!r}")
+    key = (grid, r0, boundary, id(fft), precision)
     with _CACHE_LOCK:
         op = _CACHE.get(key)
         if op is not None:
             _CACHE.move_to_end(key)
             return op
-    op = (OpenOperator if boundary == "open" else PeriodicOperator)(grid, r0, fft)
+    op = (OpenOperator if boundary == "open" else PeriodicOperator)(grid, r0, fft, precision)
     with _CACHE_LOCK:
         _CACHE[key] = op
         while len(_CACHE) > CACHE_SIZE:
@@ -66,7 +72,8 @@ def clear_cache() -> None:
 
 
 def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
-          fft: FFTBackend | None = None, islands=None, coupling: float | None = None):
+          fft: FFTBackend | None = None, precision: str = "double", islands=None,
+          coupling: float | None = None):
     """Solve the Maxwell–London problem for the effective gauge field ``a``.
 
     Parameters
@@ -79,6 +86,9 @@ def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
         ``open``: isolated infinite film, exact for sources inside the grid (default).
         ``periodic``: the grid is the unit cell of a periodic film.
     fft : FFTBackend, optional
+    precision : {"double", "single"}
+        ``single``: float32 transforms, multipliers and outputs (half the memory traffic; fields
+        and energies to ~1e-6 relative, see the README). Energies are accumulated in float64.
     islands, coupling : optional
         Recorded on the solution (metadata, per-island analysis); they do not enter the solve.
 
@@ -95,6 +105,6 @@ def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
     if not isinstance(film, Film):
         raise ValueError(f"film must be a solver.Film, got {type(film).__name__}")
     a = checks.finite_array("a", a, (2,) + grid.shape)
-    op = get_operator(grid, film.pearl_length, boundary, fft)
+    op = get_operator(grid, film.pearl_length, boundary, fft, precision)
     return Solution(a=a, grid=grid, film=film, boundary=boundary, operator=op,
                     islands=list(islands) if islands is not None else None, coupling=coupling)

@@ -27,11 +27,34 @@ from .freespace import aperiodic_multipliers, domain_taper, precompute_shape
 from .grid import Grid
 
 
+PRECISIONS = {"double": np.float64, "single": np.float32}
+"""Operator precisions and their real dtypes (spectra are the matching complex dtype)."""
+
+
+def _vdot(x: np.ndarray, y: np.ndarray) -> float:
+    """Re Σ conj(x) y, accumulated in float64 (single-precision inputs: pairwise float64 sum,
+    not a float32 BLAS dot, whose error grows with the number of terms)."""
+    if x.dtype == np.complex128 and y.dtype == np.complex128:
+        return float(np.vdot(x, y).real)
+    prod = np.multiply(np.conj(x), y)
+    return float(prod.real.sum(dtype=np.float64))
+
+
+def half_spectrum_weights(nx: int) -> np.ndarray:
+    """Parseval weights of an rfft half spectrum along q_x, shape (nx//2 + 1,): 1 on q_x = 0 and
+    on the Nyquist column (nx even), 2 elsewhere (the conjugate half counted twice)."""
+    w = np.full(nx // 2 + 1, 2.0)
+    w[0] = 1.0
+    if nx % 2 == 0:
+        w[-1] = 1.0
+    return w
+
+
 def _weighted_vdot(x: np.ndarray, y: np.ndarray, nx: int) -> float:
     """Σ w Re(conj(x) y) over an rfft half spectrum (w = 1 on q_x = 0 and Nyquist, else 2)."""
-    total = 2.0 * np.vdot(x, y).real - np.vdot(x[..., 0], y[..., 0]).real
+    total = 2.0 * _vdot(x, y) - _vdot(x[..., 0], y[..., 0])
     if nx % 2 == 0:
-        total -= np.vdot(x[..., -1], y[..., -1]).real
+        total -= _vdot(x[..., -1], y[..., -1])
     return float(total)
 
 
@@ -40,13 +63,20 @@ class BaseOperator:
 
     boundary = ""
 
-    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend, solve_grid: Grid) -> None:
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend, solve_grid: Grid,
+                 precision: str = "double") -> None:
         self.grid = grid
         self.pearl_length = checks.positive_length("pearl_length", pearl_length, allow_inf=True)
         self.fft = fft
         self.solve_grid = solve_grid
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be 'double' or 'single', got {precision!r}")
+        self.precision = precision
+        self.dtype = np.dtype(PRECISIONS[precision])  # real dtype of work arrays and outputs
+        self.complex_dtype = np.result_type(self.dtype, np.complex64)
+        scale = self.dtype.itemsize / 8
         checks.memory_fits(f"the {self.boundary}-boundary operator on a {grid.shape} grid",
-                           self.memory_estimate(grid))
+                           scale * self.memory_estimate(grid))
         self.n_solve = solve_grid.ny * solve_grid.nx
         self.norm = grid.cell_area / self.n_solve  # h²/N, Parseval
         self._lock = threading.RLock()
@@ -68,6 +98,21 @@ class BaseOperator:
             self._cache[key] = value
         return value
 
+    BATCH_BYTES = 256 * 2**20
+    """Largest real input of one batched transform in :meth:`shape_spectra` (bytes)."""
+
+    def _batched_rfft2(self, fields: np.ndarray) -> np.ndarray:
+        """rfft2 of a stack of fields on the solve grid: one multi-field FFTW call per batch of
+        at most ``BATCH_BYTES`` of input (the plan is built per batch shape and not kept)."""
+        n = fields.shape[0]
+        per_field = fields[0].nbytes if n else 1
+        batch = max(1, min(n, self.BATCH_BYTES // per_field))
+        sy, sx = fields.shape[-2:]
+        out = np.empty((n, sy, sx // 2 + 1), dtype=complex)
+        for start in range(0, n, batch):
+            out[start:start + batch] = self.fft.rfft2(fields[start:start + batch], cache=False)
+        return out
+
     def energy(self, state: np.ndarray, stiffness: float) -> float:
         """F = −½ ∫ j·a d²r >= 0."""
         return 0.5 * self.cross_energy(state, state, stiffness)
@@ -78,15 +123,17 @@ class PeriodicOperator(BaseOperator):
 
     boundary = "periodic"
 
-    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend) -> None:
-        super().__init__(grid, pearl_length, fft, grid)
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
+                 precision: str = "double") -> None:
+        super().__init__(grid, pearl_length, fft, grid, precision)
         qx = grid.qx.copy()
         qy = grid.qy.copy()
         if grid.nx % 2 == 0:
             qx[-1] = 0.0
         if grid.ny % 2 == 0:
             qy[grid.ny // 2] = 0.0
-        self.qx, self.qy = qx[None, :], qy[:, None]  # odd multipliers, Nyquist zeroed
+        # odd multipliers, Nyquist zeroed, in the operator's precision
+        self.qx, self.qy = qx[None, :].astype(self.dtype), qy[:, None].astype(self.dtype)
         self.q = np.hypot(grid.qy[:, None], grid.qx[None, :])
         self.filter = kernels.spectral_filter(grid.qx[None, :], grid.qy[:, None], grid.spacing)
 
@@ -97,9 +144,9 @@ class PeriodicOperator(BaseOperator):
 
     def transform(self, a: np.ndarray) -> np.ndarray:
         """State: c(q) = q_x a_y(q) − q_y a_x(q) (discrete transform), one half spectrum."""
-        tp = self.fft.pair(2, self.grid.shape)
+        tp = self.fft.pair(2, self.grid.shape, self.dtype)
         with tp.lock:
-            ah = tp.forward_into(a, tp.spectrum)
+            ah = tp.forward_into(np.asarray(a, dtype=self.dtype), tp.spectrum)
             c = np.multiply(ah[1], self.qx)
             np.multiply(ah[0], self.qy, out=ah[0])
             c -= ah[0]
@@ -108,19 +155,19 @@ class PeriodicOperator(BaseOperator):
     def _scalar(self, name: str) -> np.ndarray:
         r0 = self.pearl_length
         fn = {"W": kernels.current_kernel, "U": kernels.vector_potential_kernel}[name]
-        return self._cached(name, lambda: fn(self.q, r0) * self.filter)
+        return self._cached(name, lambda: (fn(self.q, r0) * self.filter).astype(self.dtype))
 
     def _pair_multipliers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """(f q_y, −f q_x)/N: X = (ẑ×q)·... → X_x = f q_y c, X_y = −f q_x c for f = W (j/(−s)·−1) or U."""
         def build():
-            f = self._scalar(name) / self.n_solve
+            f = self._scalar(name) / self.dtype.type(self.n_solve)
             return (f * self.qy, -(f * self.qx))
         return self._cached(("pair", name), build)
 
     def _vector_output(self, c: np.ndarray, name: str, scale: float) -> np.ndarray:
         mx, my = self._pair_multipliers(name)
-        out = self.fft.empty((2,) + self.grid.shape)
-        tp = self.fft.pair(2, self.grid.shape)
+        out = self.fft.empty((2,) + self.grid.shape, self.dtype)
+        tp = self.fft.pair(2, self.grid.shape, self.dtype)
         with tp.lock:
             spec = tp.spectrum
             np.multiply(c, mx, out=spec[0])
@@ -141,10 +188,11 @@ class PeriodicOperator(BaseOperator):
     def field_z(self, c: np.ndarray, height: float = 0.0) -> np.ndarray:
         """B_z = −i G_z c."""
         z = checks.nonnegative("height", height)
-        mult = self._cached(("field", z), lambda: (-1j / self.n_solve) * self.filter
-                            * kernels.field_kernel(self.q, self.pearl_length, z))
-        out = self.fft.empty((1,) + self.grid.shape)
-        tp = self.fft.pair(1, self.grid.shape)
+        mult = self._cached(("field", z), lambda: ((-1j / self.n_solve) * self.filter
+                            * kernels.field_kernel(self.q, self.pearl_length, z)
+                                                   ).astype(self.complex_dtype))
+        out = self.fft.empty((1,) + self.grid.shape, self.dtype)
+        tp = self.fft.pair(1, self.grid.shape, self.dtype)
         with tp.lock:
             np.multiply(c, mult, out=tp.spectrum[0])
             tp.inverse_into(tp.spectrum, out)
@@ -153,7 +201,11 @@ class PeriodicOperator(BaseOperator):
     def cross_energy(self, c1: np.ndarray, c2: np.ndarray, stiffness: float) -> float:
         """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w W Re(c1 c2*)."""
         W = self._scalar("W")
-        return stiffness * self.norm * _weighted_vdot(c2, W * c1, self.grid.nx)
+        tp = self.fft.pair(2, self.grid.shape, self.dtype)
+        with tp.lock:  # the pair's spectrum is the scratch: no temporary
+            t = np.multiply(c1, W, out=tp.spectrum[0])
+            total = _weighted_vdot(c2, t, self.grid.nx)
+        return stiffness * self.norm * total
 
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
@@ -163,9 +215,10 @@ class PeriodicOperator(BaseOperator):
             return {"xx": self.qx**2 * W, "xy": self.qx * self.qy * W, "yy": self.qy**2 * W}
         return self._cached("tensorW", build)
 
-    def shape_spectrum(self, S: np.ndarray) -> np.ndarray:
-        """Transform of one scalar field on the solve grid (for pair tensors)."""
-        return self.fft.rfft2(S)
+    def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
+        """Transforms of a stack of scalar fields ``(n, ny, nx)`` on the solve grid, in batched
+        transforms (see :meth:`BaseOperator.shape_spectra`)."""
+        return self._batched_rfft2(np.asarray(shapes, dtype=float))
 
 
 class OpenOperator(BaseOperator):
@@ -173,11 +226,13 @@ class OpenOperator(BaseOperator):
 
     boundary = "open"
 
-    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend) -> None:
-        super().__init__(grid, pearl_length, fft, grid.padded(2))
-        self._input = fft.empty((2,) + self.solve_grid.shape)
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
+                 precision: str = "double") -> None:
+        super().__init__(grid, pearl_length, fft, grid.padded(2), precision)
+        self._input = fft.empty((2,) + self.solve_grid.shape, self.dtype)
         self._input[...] = 0.0
-        self._scratch = fft.empty((self.solve_grid.ny, self.solve_grid.nx // 2 + 1), dtype="complex128")
+        self._scratch = fft.empty((self.solve_grid.ny, self.solve_grid.nx // 2 + 1),
+                                  dtype=self.complex_dtype)
 
     @classmethod
     def memory_estimate(cls, grid: Grid) -> float:
@@ -212,21 +267,22 @@ class OpenOperator(BaseOperator):
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
         """q_a q_b W on the padded grid (free space), for pair tensors and energies."""
-        return self._cached("tensorW", lambda: self._tensor("W"))
+        return self._cached("tensorW", lambda: {k: v.astype(self.dtype, copy=False)
+                                                for k, v in self._tensor("W").items()})
 
     def _scaled(self, name: str) -> dict[str, np.ndarray]:
         """Tensor with −1/N folded in (the inverse transforms are unnormalised)."""
         def build():
             raw = self.current_multiplier if name == "W" else self._tensor("U")
-            return {k: v * (-1.0 / self.n_solve) for k, v in raw.items()}
+            return {k: (v * (-1.0 / self.n_solve)).astype(self.dtype) for k, v in raw.items()}
         return self._cached(("scaled", name), build)
 
     def transform(self, a: np.ndarray) -> np.ndarray:
         """State: the transform of a zero-padded onto the 2× grid, shape (2, 2ny, nx + 1)."""
         ny, nx = self.grid.shape
         sg = self.solve_grid
-        tp = self.fft.pair(2, sg.shape)
-        out = self.fft.empty((2, sg.ny, sg.nx // 2 + 1), dtype="complex128")
+        tp = self.fft.pair(2, sg.shape, self.dtype)
+        out = self.fft.empty((2, sg.ny, sg.nx // 2 + 1), dtype=self.complex_dtype)
         with self._lock:
             self._input[:, :ny, :nx] = a
             tp.forward_into(self._input, out)
@@ -244,8 +300,8 @@ class OpenOperator(BaseOperator):
 
     def _vector_output(self, a_hat: np.ndarray, name: str, scale: float) -> np.ndarray:
         ny, nx = self.grid.shape
-        tp = self.fft.pair(2, self.solve_grid.shape)
-        out = self.fft.empty((2, ny, nx))
+        tp = self.fft.pair(2, self.solve_grid.shape, self.dtype)
+        out = self.fft.empty((2, ny, nx), self.dtype)
         m = self._scaled(name)
         with self._lock, tp.lock:
             self._apply(m, a_hat, tp.spectrum)
@@ -269,10 +325,10 @@ class OpenOperator(BaseOperator):
 
         def build():
             raw = self._tensor("G", z)
-            return {k: v * (1j / self.n_solve) for k, v in raw.items()}
+            return {k: (v * (1j / self.n_solve)).astype(self.complex_dtype) for k, v in raw.items()}
         g = self._cached(("field", z), build)
         ny, nx = self.grid.shape
-        tp = self.fft.pair(1, self.solve_grid.shape)
+        tp = self.fft.pair(1, self.solve_grid.shape, self.dtype)
         with self._lock, tp.lock:
             spec = tp.spectrum[0]
             np.multiply(a_hat[0], g["y"], out=spec)
@@ -285,15 +341,18 @@ class OpenOperator(BaseOperator):
         """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w Re(â2* · T â1), T = (ẑ×q)(ẑ×q)ᵀ W."""
         m = self.current_multiplier
         nx = self.solve_grid.nx
-        t0 = m["yy"] * a1_hat[0] - m["xy"] * a1_hat[1]
-        total = _weighted_vdot(a2_hat[0], t0, nx)
-        t0 = m["xx"] * a1_hat[1] - m["xy"] * a1_hat[0]
-        total += _weighted_vdot(a2_hat[1], t0, nx)
+        tp = self.fft.pair(2, self.solve_grid.shape, self.dtype)
+        with self._lock, tp.lock:  # the pair's spectrum is the scratch: no temporaries
+            self._apply(m, a1_hat, tp.spectrum)
+            total = (_weighted_vdot(a2_hat[0], tp.spectrum[0], nx)
+                     + _weighted_vdot(a2_hat[1], tp.spectrum[1], nx))
         return stiffness * self.norm * total
 
-    def shape_spectrum(self, S: np.ndarray) -> np.ndarray:
-        """Transform of one scalar field zero-padded onto the solve grid (for pair tensors)."""
+    def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
+        """Transforms of a stack of scalar fields ``(n, ny, nx)`` zero-padded onto the solve grid,
+        in batched transforms (see :meth:`BaseOperator.shape_spectra`)."""
+        shapes = np.asarray(shapes, dtype=float)
         ny, nx = self.grid.shape
-        padded = np.zeros(self.solve_grid.shape)
-        padded[:ny, :nx] = S
-        return self.fft.rfft2(padded)
+        padded = np.zeros((shapes.shape[0],) + self.solve_grid.shape)
+        padded[:, :ny, :nx] = shapes
+        return self._batched_rfft2(padded)

@@ -242,3 +242,48 @@ def test_periodic_boxes_converge_to_open():
         errors.append(abs(ie.pair_energies[0, 1] / exact - 1))
     assert errors[0] > 4 * errors[1] > 16 * errors[2]
     assert errors[2] < 2e-3
+
+
+@pytest.mark.parametrize("boundary", ["open", "periodic"])
+def test_batched_coupling_tensors_match_real_space_solves(boundary):
+    """The batched (multi-field FFT + matrix-product) tensors of interaction_energies equal
+    C_ij[α, β] = −∫ j[i, e_α]·a[j, e_β] d²r from separate unit-moment solves and real-space
+    cell sums (a second route: inverse transforms instead of Parseval). Tolerance 1e-11 of the
+    largest entry: both are exact discrete identities, differing by round-off of ~10⁴-term sums."""
+    g = solver.Grid((64, 72), 0.04)
+    film = solver.Film(0.6, stiffness=1.4)
+    isl = [Island.disk((-0.6, -0.3), 0.25), Island.ellipse((0.5, 0.4), (0.3, 0.15), angle=0.4),
+           Island.gaussian((0.1, -0.5), 0.09)]
+    ie = solver.interaction_energies(isl, g, film, boundary=boundary, coupling=0.7)
+    unit = [(1.0, 0.0), (0.0, 1.0)]
+    maps = [[solver.exchange_map([isl[i].with_moment(m)], g, coupling=0.7, boundary=boundary)
+             for m in unit] for i in range(3)]
+    ref = np.empty((3, 3, 2, 2))
+    for i in range(3):
+        for al in range(2):
+            j = solver.solve(maps[i][al], g, film, boundary).current
+            for k in range(3):
+                for be in range(2):
+                    ref[i, k, al, be] = -np.sum(j * maps[k][be]) * g.cell_area
+    assert np.abs(ie.tensors - ref).max() <= 1e-11 * np.abs(ref).max()
+
+
+@pytest.mark.parametrize("boundary", ["open", "periodic"])
+def test_single_precision_accuracy(boundary):
+    """precision='single' (float32 transforms and multipliers) against the double solve.
+    Bounds: fields 2e-6 of their maximum and energy 1e-6 relative, i.e. ~30 ε₃₂ — the float32
+    round-off of a forward and an inverse FFT (error ~ ε₃₂ · log₂ N ≈ 1e-6 at 128²) plus one
+    multiplier pass. Measured values are in the README (float32 section)."""
+    g = solver.Grid((64, 64), 0.04)
+    film = solver.Film(0.5)
+    a = solver.exchange_map([Island.disk((-0.3, 0.1), 0.3, (1, 0.5)),
+                             Island.gaussian((0.5, -0.4), 0.08, (0, 1))], g)
+    d = solver.solve(a, g, film, boundary)
+    s = solver.solve(a, g, film, boundary, precision="single")
+    assert s.current.dtype == np.float32 and s.field_z(0.1).dtype == np.float32
+    for name in ("current", "vector_potential"):
+        ref = getattr(d, name)
+        assert np.abs(getattr(s, name) - ref).max() <= 2e-6 * np.abs(ref).max(), name
+    ref = d.field_z(0.1)
+    assert np.abs(s.field_z(0.1) - ref).max() <= 2e-6 * np.abs(ref).max()
+    assert abs(s.energy / d.energy - 1) <= 1e-6
