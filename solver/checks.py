@@ -3,6 +3,10 @@
 Every public entry point validates its arguments with these helpers so that bad input
 fails early with a ``ValueError`` that names the parameter and the allowed range, never
 with a silent wrong number or a traceback from deep inside numpy.
+
+Numbers are checked strictly: ``True``, ``"2.0"`` and ``1 + 0j`` are not lengths, even though
+:func:`float` would turn the first two into one, and a complex array passed where a real one is
+expected is refused instead of losing its imaginary part.
 """
 from __future__ import annotations
 
@@ -13,35 +17,73 @@ from typing import Any
 import numpy as np
 
 
+def _real(name: str, value: Any, expected: str) -> float:
+    """``value`` as a float, rejecting types that only look numeric.
+
+    ``bool`` (``True`` would silently become 1.0), strings (``"2.0"``), bytes, complex numbers
+    and arrays with more than one dimension are refused even where :func:`float` would accept
+    them. Python and numpy integers and floats, and 0-d real arrays, are fine.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    value : Any
+        The value to convert.
+    expected : str
+        What was expected, e.g. ``"a real number > 0 (allowed range (0, inf))"``.
+
+    Raises
+    ------
+    ValueError
+        ``"{name} must be {expected}, got {value!r} ({type})"``.
+    """
+    bad = isinstance(value, (bool, np.bool_, str, bytes)) or \
+        (isinstance(value, np.ndarray) and (value.ndim > 0 or value.dtype.kind not in "iuf"))
+    if not bad:
+        try:
+            return float(value)
+        except (TypeError, ValueError, OverflowError):
+            pass
+    raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+
+
 def positive_length(name: str, value: Any, *, allow_inf: bool = False) -> float:
     """Return ``value`` as a float after checking ``0 < value < inf`` (or ``<= inf``).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    value : Any
+        A real number (int, float, numpy scalar); not a bool, string or complex number.
+    allow_inf : bool
+        Accept ``+inf`` (e.g. an infinite Pearl length).
+
+    Returns
+    -------
+    float
 
     Raises
     ------
     ValueError
         If the value is not a real number, not finite (unless ``allow_inf``), or not > 0.
     """
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number > 0, got {value!r}") from None
+    allowed = "(0, inf]" if allow_inf else "(0, inf)"
+    x = _real(name, value, f"a real number > 0 (allowed range {allowed})")
     if math.isnan(x):
-        raise ValueError(f"{name} must be a real number > 0, got NaN")
+        raise ValueError(f"{name} must be a real number > 0 (allowed range {allowed}), got NaN")
     if math.isinf(x) and not (allow_inf and x > 0):
-        allowed = "0 < " + name + " <= inf" if allow_inf else "0 < " + name + " < inf"
-        raise ValueError(f"{name} must satisfy {allowed}, got {x}")
+        bound = "0 < " + name + " <= inf" if allow_inf else "0 < " + name + " < inf"
+        raise ValueError(f"{name} must satisfy {bound}, got {x}")
     if x <= 0:
-        allowed = "(0, inf]" if allow_inf else "(0, inf)"
         raise ValueError(f"{name} must be > 0 (allowed range {allowed}), got {x}")
     return x
 
 
 def nonnegative(name: str, value: Any) -> float:
     """Return ``value`` as a finite float >= 0, else raise ``ValueError`` naming ``name``."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite real number >= 0, got {value!r}") from None
+    x = _real(name, value, "a finite real number >= 0")
     if not math.isfinite(x) or x < 0:
         raise ValueError(f"{name} must be a finite real number >= 0, got {x}")
     return x
@@ -49,32 +91,113 @@ def nonnegative(name: str, value: Any) -> float:
 
 def finite_real(name: str, value: Any) -> float:
     """Return ``value`` as a finite float, else raise ``ValueError`` naming ``name``."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}") from None
+    x = _real(name, value, "a finite real number")
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite real number, got {x}")
     return x
 
 
-def vector2(name: str, value: Any) -> np.ndarray:
-    """Return a finite float 2-vector, else raise ``ValueError`` naming ``name``."""
+def integer(name: str, value: Any, minimum: int, maximum: int | None = None) -> int:
+    """Return ``value`` as an int after checking ``minimum <= value`` (``<= maximum``).
+
+    Integer-valued floats (``4.0``) are accepted; bools, strings and fractional values are not.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error message.
+    value : Any
+    minimum : int
+    maximum : int, optional
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        Naming ``name`` and the allowed range.
+    """
+    allowed = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
+    ok = not isinstance(value, (bool, np.bool_, str, bytes))
+    if ok:
+        try:
+            ok = float(value) == int(value)
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+    if not ok or int(value) < minimum or (maximum is not None and int(value) > maximum):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return int(value)
+
+
+def _numeric(value: Any) -> np.ndarray | None:
+    """``value`` as an array of its own dtype (no conversion), or None if numpy cannot make
+    one (ragged nested sequences)."""
     try:
-        v = np.asarray(value, dtype=float)
+        raw = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except (TypeError, ValueError):  # ragged nested sequences
+        return None
+    return raw
+
+
+def vector2(name: str, value: Any) -> np.ndarray:
+    """Return a finite float 2-vector, else raise ``ValueError`` naming ``name``.
+
+    Complex, boolean and string components are refused (they would be converted silently).
+    """
+    expected = f"{name} must be a pair of finite real numbers (x, y), got {value!r}"
+    raw = _numeric(value)
+    if raw is None or raw.dtype.kind not in "iufO":
+        raise ValueError(expected)
+    try:
+        v = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair of finite numbers (x, y), got {value!r}") from None
+        raise ValueError(expected) from None
     if v.shape != (2,) or not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} must be a pair of finite numbers (x, y), got {value!r}")
+        raise ValueError(expected)
     return v
 
 
 def finite_array(name: str, value: Any, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    """Return a float64 array with only finite entries (and the given shape, if any)."""
+    """Return a float64 array with only finite entries (and the given shape, if any).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the error messages.
+    value : array_like
+        Real numbers: an int or float array, or (nested) sequences of real numbers.
+    shape : tuple of int, optional
+        Required shape.
+
+    Returns
+    -------
+    ndarray of float64
+
+    Raises
+    ------
+    ValueError
+        For complex values (the imaginary part would otherwise be dropped silently), booleans,
+        strings, entries that are not numbers, a wrong shape, or NaN/inf entries.
+    """
+    raw = _numeric(value)
+    if raw is None:
+        raise ValueError(f"{name} must be a real numeric array, got a ragged or non-numeric "
+                         f"{type(value).__name__}")
+    kind = raw.dtype.kind
+    if kind == "c":
+        raise ValueError(f"{name} must be a real numeric array (int or float dtype), got complex "
+                         f"values ({raw.dtype}); pass the real part or the physical component "
+                         "explicitly")
+    if kind not in "iufO":
+        raise ValueError(f"{name} must be a real numeric array (int or float dtype), got dtype "
+                         f"{raw.dtype} ({type(value).__name__})")
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real numeric array, got {type(value).__name__}") from None
+        raise ValueError(f"{name} must be a real numeric array (int or float dtype), got "
+                         f"non-numeric entries in a {type(value).__name__}") from None
     if shape is not None and arr.shape != tuple(shape):
         raise ValueError(f"{name} must have shape {tuple(shape)}, got {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -98,11 +221,24 @@ def available_memory_bytes() -> int:
         return 2**63 - 1
 
 
-def memory_fits(what: str, estimate_bytes: float, fraction: float = 0.9) -> None:
-    """Raise ``ValueError`` if ``estimate_bytes`` exceeds ``fraction`` of available memory."""
+def memory_fits(what: str, estimate_bytes: float, fraction: float = 0.9,
+                hint: str = "use a smaller grid (shape) or fewer outputs") -> None:
+    """Raise ``ValueError`` if ``estimate_bytes`` exceeds ``fraction`` of available memory.
+
+    Parameters
+    ----------
+    what : str
+        What needs the memory, naming the parameter that sets its size.
+    estimate_bytes : float
+        Estimated peak memory (bytes).
+    fraction : float
+        Share of the available memory that may be used.
+    hint : str
+        How to make the request smaller (ends the message).
+    """
     avail = available_memory_bytes()
     if estimate_bytes > fraction * avail:
         raise ValueError(
             f"{what} needs an estimated {estimate_bytes / 2**30:.2f} GiB but only "
-            f"{avail / 2**30:.2f} GiB is available; use a smaller grid (shape) or fewer outputs"
+            f"{avail / 2**30:.2f} GiB is available; {hint}"
         )

@@ -11,7 +11,14 @@ configuration (:func:`solver.sweep.sweep`) and writes ``DIR/sweep.nc`` and ``DIR
 ``validate [--fast] [--out DIR]`` runs the validation suite (``python -m validation``).
 
 Exit codes: 0 success; 1 a failure while computing (or failed validation cases); 2 bad input —
-a malformed configuration or bad option, reported as one line ``error: ...`` on stderr.
+a malformed configuration, a bad option or a request larger than the available memory, reported
+as one line ``error: ...`` on stderr (no traceback). Warnings (e.g. an island under two cells)
+are printed once each, as one line ``warning: ...``.
+
+Outputs: the folder ``--out`` is created only when there is something to write (a bad
+configuration or a failed solve leaves no folder behind), and every file (netCDF and figures)
+is written to a temporary file in that folder and renamed when complete: a failure never leaves
+a half-written file.
 """
 from __future__ import annotations
 
@@ -22,8 +29,9 @@ import math
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 import numpy as np
 
@@ -35,8 +43,16 @@ class UsageError(ValueError):
 
 
 # --- parsers ------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr (exit code 2), like the
+    configuration errors, instead of the usage block plus the error."""
+
+    def error(self, message: str) -> NoReturn:  # noqa: D102 - argparse API
+        self.exit(2, f"error: {self.prog}: {' '.join(message.split())} (see --help)\n")
+
+
 def _top_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m solver",
         description="Thin-film Maxwell-London (Pearl) solver with spin-orbit coupling. "
                     "Without a command, 'run' is assumed (python -m solver [run options]).",
@@ -50,7 +66,7 @@ def _top_parser() -> argparse.ArgumentParser:
 
 
 def _run_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m solver run",
         description="Solve the islands of CONFIG.toml (default: two disk islands with moments along "
                     "their axis on an isolated film); print energies and couplings next to the "
@@ -74,7 +90,7 @@ def _run_parser() -> argparse.ArgumentParser:
 
 
 def _sweep_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m solver sweep",
         description="Run the [sweep] table of CONFIG.toml (axes: dotted keys such as "
                     "film.pearl_length, or separation) and write OUT/sweep.nc and OUT/sweep.png.")
@@ -90,7 +106,7 @@ def _sweep_parser() -> argparse.ArgumentParser:
 
 
 def _validate_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m solver validate",
         description="Run the validation suite (python -m validation): every case against an "
                     "independent reference; exit code non-zero when a case fails.")
@@ -134,7 +150,7 @@ def _load(args: argparse.Namespace):
         if args.separation is not None or args.radius is not None:
             raise UsageError("--separation and --radius apply to the built-in default only; "
                              "edit the islands of the configuration instead")
-        raw = load_config(args.config, check_islands=False).raw  # errors name the file
+        raw = load_config(args.config, check_islands=False, check_memory=False).raw  # errors name the file
         where = args.config
     try:
         return parse_config(apply_overrides(raw, overrides)), where
@@ -218,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
     write = not args.no_files and (cfg.dataset or cfg.figure)
     out = Path(args.out)
     if write:
-        out.mkdir(parents=True, exist_ok=True)
+        _check_out(out)  # created only once there is something to write
     fft = cfg.fft()
     steps = 3 + (len(cfg.heights) + 1 if cfg.dataset and write else 0) + (1 if cfg.figure and write else 0)
     bar = _tqdm(steps, "run", args.progress)
@@ -249,10 +265,12 @@ def run(args: argparse.Namespace) -> int:
             ds = sol.to_dataset(cfg.heights, length_unit=cfg.length_unit)
             ds.attrs["run_config"] = json.dumps(cfg.raw)
             bar.set_description("write netCDF")
+            _make_out(out)
             written.append(solver.io.save(ds, out / cfg.dataset))
             bar.update()
         if write and cfg.figure:
             bar.set_description("figure")
+            _make_out(out)
             written.append(_figure(ds if ds is not None else sol, out / cfg.figure, cfg.heights[0]))
             bar.update()
     finally:
@@ -261,6 +279,44 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(f"  wrote {path}")
     return 0
+
+
+def _check_out(out: Path) -> None:
+    """Raise :class:`UsageError` if ``--out`` exists and is not a folder (nothing is created)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {str(out)!r} exists and is not a folder; expected a folder name")
+
+
+def _make_out(out: Path) -> None:
+    """Create the output folder ``--out`` (and its parents) if needed."""
+    _check_out(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create the folder {str(out)!r} ({exc.strerror or exc})") from None
+
+
+def _savefig(fig, path: Path, dpi: int = 120) -> Path:
+    """Write a figure atomically: to a temporary file in the same folder, then renamed, so a
+    failure never leaves a half-written image at ``path``."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".").lower() or "png")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
 
 
 def _figure(data, path: Path, height: float) -> Path:
@@ -274,7 +330,7 @@ def _figure(data, path: Path, height: float) -> Path:
 
     fig, _ = plotting.overview(data, height=height)
     try:
-        fig.savefig(path, dpi=120)
+        _savefig(fig, path)
     finally:
         plt.close(fig)
     return path
@@ -284,8 +340,8 @@ def _figure(data, path: Path, height: float) -> Path:
 def sweep_command(args: argparse.Namespace) -> int:
     """``python -m solver sweep``: see the module docstring."""
     from . import io
-    from .config import load_config
-    from .sweep import sweep
+    from .config import ConfigError, load_config
+    from .sweep import SweepPointError, sweep
 
     cfg = load_config(args.config)
     if cfg.sweep is None:
@@ -298,19 +354,27 @@ def sweep_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--threads: expected an integer >= 1, got {args.threads}")
     scheduler = args.scheduler or spec.scheduler or None
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    if spec.dataset or spec.figure:
+        _check_out(out)  # created only once there is something to write
     progress = True if args.progress is None else args.progress
     t0 = time.perf_counter()
-    if scheduler:
-        ds = sweep(cfg, spec.axes, client=scheduler, threads=args.threads, progress=progress)
-    elif workers > 0:
-        from dask.distributed import Client, LocalCluster
+    try:
+        if scheduler:
+            ds = sweep(cfg, spec.axes, client=scheduler, threads=args.threads, progress=progress)
+        elif workers > 0:
+            from dask.distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
-            ds = sweep(cfg, spec.axes, client=client, threads=args.threads, progress=progress)
-    else:
-        ds = sweep(cfg, spec.axes, threads=args.threads, progress=progress)
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                              dashboard_address=None) as cluster, Client(cluster) as client:
+                ds = sweep(cfg, spec.axes, client=client, threads=args.threads, progress=progress)
+        else:
+            ds = sweep(cfg, spec.axes, threads=args.threads, progress=progress)
+    except ConfigError as exc:
+        raise ConfigError(f"{args.config}: {exc}") from None
+    except SweepPointError as exc:
+        if isinstance(exc.__cause__, ValueError):  # bad input found while solving (e.g. memory)
+            raise UsageError(f"{args.config}: {exc}") from None
+        raise
     elapsed = time.perf_counter() - t0
     ds.attrs["run_config"] = json.dumps(cfg.raw)
     names = list(spec.axes)
@@ -326,8 +390,10 @@ def sweep_command(args: argparse.Namespace) -> int:
             print(f"  {vals}  {float(p.J_perp):12.6g} {float(p.J_perp_dipole):12.6g}  "
                   f"{float(p.J_par):12.6g} {float(p.J_par_dipole):12.6g}")
     if spec.dataset:
+        _make_out(out)
         print(f"  wrote {io.save(ds, out / spec.dataset)}")
     if spec.figure and "separation" in names and len(names) <= 2 and ds.sizes.get("pair", 0) == 1:
+        _make_out(out)
         print(f"  wrote {_sweep_figure(ds, out / spec.figure, names)}")
     return 0
 
@@ -352,7 +418,7 @@ def _sweep_figure(ds, path: Path, names: list[str]) -> Path:
         hue = "pearl_length"
     fig, ax = plotting.coupling_vs_distance(sub, x="separation", hue=hue)
     try:
-        fig.savefig(path, dpi=120)
+        _savefig(fig, path)
     finally:
         plt.close(fig)
     return path
@@ -389,20 +455,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
     try:
-        if command == "run":
-            return run(args)
-        if command == "sweep":
-            return sweep_command(args)
-        return validate(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warnings()
+            if command == "run":
+                return run(args)
+            if command == "sweep":
+                return sweep_command(args)
+            return validate(args)
     except (ConfigError, UsageError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except MemoryError as exc:
+        print(f"error: out of memory ({_one_line(exc) or 'MemoryError'}); use a smaller grid "
+              "(grid.cells / grid.shape)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line_warnings():
+    """A ``warnings.showwarning`` replacement printing each distinct warning once, as one line
+    ``warning: ...`` on stderr (no source line, no file name)."""
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = f"warning: {_one_line(message)}"
+        if text not in seen:
+            seen.add(text)
+            print(text, file=sys.stderr if file is None else file)
+
+    return show
 
 
 def _one_line(exc: BaseException) -> str:

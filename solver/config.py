@@ -263,7 +263,22 @@ def _island(k: int, d: Any) -> tuple[dict, Island]:
     return out, isl
 
 
-def parse_config(data: Mapping[str, Any], *, check_islands: bool = True) -> RunConfig:
+def _check_memory(grid: Grid, boundary: str) -> None:
+    """Raise :class:`ConfigError` (key ``grid``) if a solve on ``grid`` cannot fit in memory."""
+    from . import checks
+    from .operators import OpenOperator, PeriodicOperator
+
+    op = OpenOperator if boundary == "open" else PeriodicOperator
+    estimate = op.memory_estimate(grid) + 8 * grid.bytes_per_field()  # + exchange map, fields
+    try:
+        checks.memory_fits(f"a {grid.shape[0]} x {grid.shape[1]} grid ({boundary} boundary)", estimate,
+                           hint="use fewer cells (grid.cells or grid.shape)")
+    except ValueError as exc:
+        raise ConfigError(f"grid: {exc}") from None
+
+
+def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
+                 check_memory: bool = True) -> RunConfig:
     """Validate a configuration dictionary (as read from TOML) and build the run objects.
 
     Every missing top-level key (``film``, ``grid``, ``islands`` …) takes its value from
@@ -274,7 +289,9 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True) -> RunC
     ----------
     data : mapping
     check_islands : bool
-        Check that every island lies inside an open grid (and is resolved).
+        Check that every island lies inside an open grid (or fits in a periodic cell).
+    check_memory : bool
+        Check that a solve on the grid fits in the available memory (key ``grid``).
 
     Raises
     ------
@@ -329,6 +346,9 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True) -> RunC
     raw["grid"]["spacing"] = _number("grid.spacing", g["spacing"], positive=True)
     raw["grid"]["center"] = _pair("grid.center", g.get("center", [0.0, 0.0]))
     grid = Grid(tuple(shape), raw["grid"]["spacing"], tuple(raw["grid"]["center"]))
+
+    if check_memory:
+        _check_memory(grid, raw["boundary"])
 
     isl_data = data.get("islands", DEFAULT_CONFIG["islands"])
     if not isinstance(isl_data, list) or not isl_data:
@@ -400,26 +420,36 @@ def _sweep(v: Any, raw: dict) -> SweepSpec:
                      figure=_output("sweep.figure", s.get("figure", "sweep.png")))
 
 
-def load_config(path: str | Path, *, check_islands: bool = True) -> RunConfig:
+def load_config(path: str | Path, *, check_islands: bool = True,
+                check_memory: bool = True) -> RunConfig:
     """Read and validate a TOML configuration file (see the module docstring for the schema).
+
+    Parameters
+    ----------
+    path : str or path-like
+    check_islands, check_memory : bool
+        As in :func:`parse_config`.
 
     Raises
     ------
     ConfigError
-        On a missing file, invalid TOML (with line and column) or any invalid key; the
-        message starts with the file name.
+        On a missing or unreadable file, a file that is not UTF-8 text, invalid TOML (with line
+        and column) or any invalid key; the message starts with the file name.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a UTF-8 text file (a TOML configuration must be UTF-8; "
+                          f"byte {exc.start} is {exc.object[exc.start:exc.start + 1]!r})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {' '.join(str(exc).split())}") from None
     try:
-        return parse_config(data, check_islands=check_islands)
+        return parse_config(data, check_islands=check_islands, check_memory=check_memory)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 

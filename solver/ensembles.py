@@ -40,6 +40,11 @@ def random_positions(density: float, size: float, shape: str = "disc",
     """
     n = checks.positive_length("density", density)
     size = checks.positive_length("size", size)
+    if shape not in ("disc", "box"):
+        raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
+    expected = n * (math.pi * size**2 if shape == "disc" else size**2)
+    checks.memory_fits(f"random_positions: density x area = {expected:.3g} impurities", 48.0 * expected,
+                       hint="use a smaller density or size")
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if shape == "disc":
         count = max(2, int(round(n * math.pi * size**2)))
@@ -50,6 +55,15 @@ def random_positions(density: float, size: float, shape: str = "disc",
         count = max(2, int(round(n * size**2)))
         return gen.uniform(-0.5 * size, 0.5 * size, (count, 2))
     raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
+
+
+def _axis(name: str, values: Any, allow_inf: bool = False) -> np.ndarray:
+    """A non-empty 1-D array of numbers > 0 (``inf`` allowed if ``allow_inf``)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=object))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers > 0, got {values!r}")
+    return np.array([checks.positive_length(f"{name}[{i}]", v, allow_inf=allow_inf)
+                     for i, v in enumerate(arr)])
 
 
 def magnetization_sweep(densities: Sequence[float], pearl_lengths: Sequence[float],
@@ -82,10 +96,14 @@ def magnetization_sweep(densities: Sequence[float], pearl_lengths: Sequence[floa
         energy_per_site (Z/length²), n_sites; derived size_over_r0 (density... coords),
         magnetization_mean / _std over samples; attrs shape, seed, restarts.
     """
-    dens = np.asarray(densities, dtype=float)
-    r0s = np.asarray(pearl_lengths, dtype=float)
-    szs = np.asarray(sizes, dtype=float)
-    shp = (dens.size, r0s.size, szs.size, int(samples))
+    dens = _axis("densities", densities)
+    r0s = _axis("pearl_lengths", pearl_lengths, allow_inf=True)
+    szs = _axis("sizes", sizes)
+    samples = checks.integer("samples", samples, 1)
+    restarts = checks.integer("restarts", restarts, 1)
+    if shape not in ("disc", "box"):
+        raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
+    shp = (dens.size, r0s.size, szs.size, samples)
     mag = np.full(shp, np.nan)
     ene = np.full(shp, np.nan)
     nsite = np.zeros(shp, dtype=int)

@@ -99,8 +99,7 @@ def two_impurities(r: float, pearl_length: float, Z: float = 1.0, seed: int = 0,
     """
     r = checks.positive_length("r", r)
     Z = checks.positive_length("Z", Z)
-    if isinstance(restarts, bool) or int(restarts) != restarts or restarts < 1:
-        raise ValueError(f"restarts must be an integer >= 1, got {restarts!r}")
+    restarts = checks.integer("restarts", restarts, 1)
     jp, jq = (float(v) for v in keldysh.couplings(r, pearl_length, Z=Z))
     a, b = jp / jq, 1.0                       # energy in units of J_par (well scaled)
 
@@ -194,9 +193,14 @@ def _dense_matrix(pos: np.ndarray, r0: float, Z: float) -> np.ndarray:
 
 
 def _moment_magnitudes(moments: Any, n: int) -> np.ndarray:
-    mag = np.broadcast_to(np.asarray(moments, dtype=float), (n,)).copy()
-    if not np.all(np.isfinite(mag)) or np.any(mag <= 0):
-        raise ValueError("moments must be finite magnitudes > 0 (scalar or shape (N,))")
+    """Moment magnitudes as an (n,) array; ``ValueError`` naming ``moments`` otherwise."""
+    arr = checks.finite_array("moments", moments)
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] != n):
+        raise ValueError(f"moments must be a scalar or have shape ({n},) (one magnitude per site), "
+                         f"got shape {arr.shape}")
+    mag = np.broadcast_to(arr, (n,)).copy()
+    if np.any(mag <= 0):
+        raise ValueError(f"moments must be magnitudes > 0 (allowed range (0, inf)), got min {mag.min()}")
     return mag
 
 
@@ -233,6 +237,10 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
     if method == "auto":
         method = "dense" if n <= DENSE_MAX else "mesh"
     if method == "dense":
+        checks.memory_fits(f"the dense coupling matrix of {n} impurities (method='dense')",
+                           32.0 * n * n + 2.0**24,
+                           hint=f"use method='mesh' (or 'auto', dense only up to N = {DENSE_MAX}) or "
+                                "fewer positions")
         if np.unique(pos, axis=0).shape[0] != n:
             raise ValueError("positions must be distinct (two impurities coincide)")
         return AngleProblem(pos, mag, _dense_apply(_dense_matrix(pos, r0, Z)))
@@ -277,12 +285,15 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
         Best angles (wrapped to [-pi, pi)), its energy, and the scipy result of every start.
         ``callback(theta, energy)`` is called after every iteration of every start.
     """
-    if isinstance(restarts, bool) or int(restarts) != restarts or restarts < 1:
-        raise ValueError(f"restarts must be an integer >= 1, got {restarts!r}")
+    restarts = checks.integer("restarts", restarts, 1)
     rng = np.random.default_rng(seed)
-    starts = list(rng.uniform(-math.pi, math.pi, size=(int(restarts), problem.n)))
+    starts = list(rng.uniform(-math.pi, math.pi, size=(restarts, problem.n)))
     if initial is not None:
-        starts.insert(0, np.asarray(initial, dtype=float))
+        init = checks.finite_array("initial", initial)
+        if init.shape != (problem.n,):
+            raise ValueError(f"initial must hold one angle (radians) per site, shape ({problem.n},), "
+                             f"got shape {init.shape}")
+        starts.insert(0, init)
     _, g0 = problem.energy_gradient(starts[0])     # scale so that gtol is relative
     scale = max(float(np.max(np.abs(g0))), 1e-300)
 

@@ -107,6 +107,10 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     -------
     InteractionEnergies
     """
+    if not isinstance(grid, Grid):
+        raise ValueError(f"grid must be a solver.Grid, got {type(grid).__name__}")
+    if not isinstance(film, Film):
+        raise ValueError(f"film must be a solver.Film, got {type(film).__name__}")
     islands = list(islands)
     if not islands or not all(isinstance(i, Island) for i in islands):
         raise ValueError("islands must be a non-empty sequence of solver.Island")

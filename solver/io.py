@@ -41,6 +41,17 @@ def _netcdf_safe_attrs(attrs: dict, where: str) -> dict:
     return out
 
 
+def _storable(var: Any) -> bool:
+    """True for variables netCDF-4 stores portably: numbers, bools (xarray encodes them as
+    int8), strings (also as object arrays of str), dates and time spans."""
+    kind = var.dtype.kind
+    if kind in "biufUSmM":
+        return True
+    if kind == "O":
+        return all(isinstance(x, str) for x in np.asarray(var.values).ravel())
+    return False
+
+
 def save(ds: Any, path: str | os.PathLike, *, compress: bool = True, heights=(0.0,),
          length_unit: str = "um") -> Path:
     """Write a dataset (or a :class:`~solver.solution.Solution`) to a netCDF-4 file, atomically.
@@ -61,6 +72,15 @@ def save(ds: Any, path: str | os.PathLike, *, compress: bool = True, heights=(0.
     -------
     pathlib.Path
         The written path.
+
+    Raises
+    ------
+    ValueError
+        ``ds`` is not a Dataset/Solution, holds an attribute or a variable netCDF cannot store
+        (bool or nested attributes, complex or object variables), or ``path`` is a folder, lies
+        in a missing or non-writable folder. Nothing is written then. If writing itself fails
+        (disk full, I/O error), the exception propagates and the temporary file is removed:
+        ``path`` is left as it was.
     """
     import xarray as xr
 
@@ -74,10 +94,19 @@ def save(ds: Any, path: str | os.PathLike, *, compress: bool = True, heights=(0.
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ValueError(f"path {str(path)!r}: folder {str(folder)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder; give a file name such as 'run.nc'")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"path {str(path)!r}: folder {str(folder)!r} is not writable")
     out = ds.copy(deep=False)
     out.attrs = _netcdf_safe_attrs(ds.attrs, "dataset")
     for name, var in out.variables.items():
         var.attrs = _netcdf_safe_attrs(var.attrs, f"variable {name!r}")
+        if not _storable(var):
+            what = "complex" if var.dtype.kind == "c" else f"of dtype {var.dtype}"
+            raise ValueError(f"variable {name!r} is {what}, which netCDF-4 cannot store portably; "
+                             "store real numbers, integers or strings (e.g. real and imaginary parts "
+                             "as two variables)")
     encoding = {}
     if compress:
         encoding = {name: {"zlib": True, "complevel": 4} for name, v in out.data_vars.items()
@@ -112,14 +141,27 @@ def open_solution(path: str | os.PathLike, *, check: bool = False) -> "xr.Datase
     Returns
     -------
     xarray.Dataset
+
+    Raises
+    ------
+    ValueError
+        ``path`` is not a file, is not a readable netCDF-4/HDF5 file (garbage, truncated, another
+        format; the message gives the size and the reader's reason), or, with ``check``, lacks
+        what a solver solution holds.
     """
     import xarray as xr
 
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"path {str(path)!r} is not a file")
-    with xr.open_dataset(path, engine=ENGINE) as handle:
-        ds = handle.load()
+    try:
+        with xr.open_dataset(path, engine=ENGINE) as handle:
+            ds = handle.load()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        size = path.stat().st_size
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(f"path {str(path)!r} ({size} bytes) is not a readable netCDF-4 file "
+                         f"(corrupt, truncated or another format): {reason}") from exc
     for var in ds.variables.values():  # the file is closed: forget where the data came from
         var.encoding.pop("source", None)
     ds.encoding.pop("source", None)

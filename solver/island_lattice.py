@@ -180,6 +180,10 @@ def island_lattice(lattice: str = "square", d_over_r0: float = 1 / 50, island: s
         raise ValueError(f"size must lie in (0, 0.25) lattice constants (islands must not overlap), got {size}")
     make = _factory(island, size, checks.nonnegative("edge_width", edge_width))
     grid, sites, signs, basis = supercell(lattice, state, cells)
+    # periodic operator (~10 fields), island shapes and their spectra (~3 fields per island)
+    checks.memory_fits(f"island_lattice with cells = {int(cells)} (a {grid.shape} periodic grid)",
+                       (10 + 3 * len(sites)) * grid.bytes_per_field(),
+                       hint="use fewer cells per lattice constant")
     film = Film(pearl_length=r0)
     Z = film.dipole_constant(1.0)
     islands = [make((float(s[0]), float(s[1]))).with_moment((1.0, 0.0)) for s in sites]

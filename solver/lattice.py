@@ -62,11 +62,22 @@ METHODS = ("ewald", "window")
 
 
 # ------------------------------------------------------------------------------ validation
-def _theta(theta: Any) -> float:
-    th = checks.finite_real("theta", theta)
+def _theta(theta: Any, name: str = "theta") -> float:
+    th = checks.finite_real(name, theta)
     if not 0.0 < th < math.pi:
-        raise ValueError(f"theta must lie in the open range (0, pi) radians, got {th}")
+        hint = " (degrees? use math.radians)" if math.pi < th < 180.0 else ""
+        raise ValueError(f"{name} must lie in the open range (0, pi) radians, got {th}{hint}")
     return th
+
+
+_BYTES_PER_WAVEVECTOR = 2 * 4096 * 8
+"""Peak work memory per wavevector of the lattice sums (a 4096-site chunk of cos(k·R) and the
+product with the tensors, :func:`solver._ewald._weighted`)."""
+
+
+def _sum_memory(what: str, n_k: int, hint: str) -> None:
+    """Raise ``ValueError`` if lattice sums at ``n_k`` wavevectors cannot fit in memory."""
+    checks.memory_fits(f"{what} ({n_k} wavevectors)", float(n_k) * _BYTES_PER_WAVEVECTOR, hint=hint)
 
 
 def _pearl(d_over_r0: Any, unscreened: str | None) -> float:
@@ -166,6 +177,8 @@ def coupling_fourier(theta: float, d_over_r0: float, k: Any, method: str = "ewal
     kk = checks.finite_array("k", k)
     if kk.shape[-1:] != (2,) or kk.ndim > 2:
         raise ValueError(f"k must have shape (2,) or (N, 2), got {kk.shape}")
+    _sum_memory("coupling_fourier", int(np.atleast_2d(kk).shape[0]), "pass fewer wavevectors k "
+                "(in chunks)")
     out = _method(method)(b, r0, np.atleast_2d(kk), unscreened or "limit")
     return out[0] if kk.ndim == 1 else out
 
@@ -285,7 +298,9 @@ def critical_angle(d_over_r0: float, bracket: tuple[float, float] = (TRIANGULAR,
         energy difference does not change sign in ``bracket``.
     """
     r0 = _pearl(d_over_r0, unscreened)
-    lo, hi = (_theta(x) for x in bracket)
+    if np.ndim(bracket) != 1 or np.size(bracket) != 2:
+        raise ValueError(f"bracket must be a pair (low, high) of angles in (0, pi) radians, got {bracket!r}")
+    lo, hi = (_theta(x, f"bracket[{i}]") for i, x in enumerate(bracket))
     if not lo < hi:
         raise ValueError(f"bracket must be (low, high) with low < high, got {bracket}")
 
@@ -351,9 +366,8 @@ def luttinger_tisza(theta: float, d_over_r0: float, n: int = 48, refine: bool = 
     -------
     LuttingerTisza
     """
-    if int(n) != n or n < 4:
-        raise ValueError(f"n must be an integer >= 4, got {n!r}")
-    n = int(n)
+    n = checks.integer("n", n, 4)
+    _sum_memory(f"luttinger_tisza with n = {n}", n * n, "use a smaller n (grid points per axis)")
     b = basis(theta)
     rec = _ewald.reciprocal(b)
     r0 = _pearl(d_over_r0, unscreened)

@@ -71,6 +71,16 @@ def _optional(name: str, value: Any, check) -> float | None:
     return None if value is None else check(name, value)
 
 
+def _fermi_velocity(name: str, value: Any) -> float:
+    """A Fermi velocity [m/s] in (0, c): faster than light is a unit slip (e.g. cm/s, or ħv_F
+    in eV m given as v_F), not a material."""
+    v = checks.positive_length(name, value)
+    if v >= sc.c:
+        raise ValueError(f"{name} must lie in the range (0, c) = (0, {sc.c:.6g}) m/s (a Fermi velocity), "
+                         f"got {v:g} m/s; check the unit")
+    return v
+
+
 class _SuperconductingFilm:
     """Shared physics of a 2-D superconductor with spin-orbit coupling (SI units).
 
@@ -255,7 +265,7 @@ class RashbaFilm(_SuperconductingFilm):
     spacing_m: float | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "v_F", checks.positive_length("v_F", self.v_F))
+        object.__setattr__(self, "v_F", _fermi_velocity("v_F", self.v_F))
         object.__setattr__(self, "alpha_eVm", checks.finite_real("alpha_eVm", self.alpha_eVm))
         if abs(self.alpha_eVm * _EV / _HBAR) >= self.v_F:
             raise ValueError("alpha_eVm must satisfy |alpha_eVm|/ħ < v_F (allowed range "
@@ -321,11 +331,15 @@ class DiracFilm(_SuperconductingFilm):
         if (self.v_F is None) == (self.hbar_vF_eVm is None):
             raise ValueError("give exactly one of v_F (> 0, m/s) and hbar_vF_eVm (> 0, eV m)")
         if self.v_F is not None:
-            v = checks.positive_length("v_F", self.v_F)
+            v = _fermi_velocity("v_F", self.v_F)
             object.__setattr__(self, "v_F", v)
             object.__setattr__(self, "hbar_vF_eVm", _HBAR * v / _EV)
         else:
             hv = checks.positive_length("hbar_vF_eVm", self.hbar_vF_eVm)
+            if hv * _EV / _HBAR >= sc.c:
+                raise ValueError(f"hbar_vF_eVm must lie in the range (0, ħc) = (0, {_HBAR * sc.c / _EV:.6g}) "
+                                 f"eV m (v_F below the speed of light), got {hv:g} eV m; check the unit "
+                                 "(0.216 eV Å = 2.16e-11 eV m)")
             object.__setattr__(self, "hbar_vF_eVm", hv)
             object.__setattr__(self, "v_F", hv * _EV / _HBAR)
         self._init_common()

@@ -104,7 +104,7 @@ def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
         raise ValueError(f"grid must be a solver.Grid, got {type(grid).__name__}")
     if not isinstance(film, Film):
         raise ValueError(f"film must be a solver.Film, got {type(film).__name__}")
+    op = get_operator(grid, film.pearl_length, boundary, fft, precision)  # memory check first
     a = checks.finite_array("a", a, (2,) + grid.shape)
-    op = get_operator(grid, film.pearl_length, boundary, fft, precision)
     return Solution(a=a, grid=grid, film=film, boundary=boundary, operator=op,
                     islands=list(islands) if islands is not None else None, coupling=coupling)

@@ -145,10 +145,24 @@ def phase_diagram(theta: Any = None, t: Any = None, d_over_r0_zero: float = 1 / 
     """
     th = default_theta() if theta is None else checks.finite_array("theta", theta)
     tt = default_t() if t is None else checks.finite_array("t", t)
-    if th.ndim != 1 or th.size < 2 or np.any(np.diff(th) <= 0) or th[0] <= 0 or th[-1] >= math.pi:
-        raise ValueError("theta must be an increasing 1-D array (>= 2 values) inside (0, pi)")
-    if tt.ndim != 1 or tt.size < 1 or np.any((tt < 0) | (tt >= 1)):
-        raise ValueError("t must be a 1-D array of reduced temperatures in [0, 1)")
+    if th.ndim != 1 or th.size < 2:
+        raise ValueError(f"theta must be an increasing 1-D array of >= 2 lattice angles in the open "
+                         f"range (0, pi) radians, got shape {th.shape}")
+    if np.any(np.diff(th) <= 0):
+        k = int(np.argmax(np.diff(th) <= 0))
+        raise ValueError(f"theta must be strictly increasing (lattice angles in (0, pi) radians), got "
+                         f"theta[{k}] = {th[k]} >= theta[{k + 1}] = {th[k + 1]}")
+    if th[0] <= 0 or th[-1] >= math.pi:
+        hint = " (degrees? use numpy.radians)" if math.pi < th[-1] < 180.0 else ""
+        raise ValueError(f"theta must lie in the open range (0, pi) radians, got values from {th[0]} "
+                         f"to {th[-1]}{hint}")
+    if tt.ndim != 1 or tt.size < 1:
+        raise ValueError(f"t must be a non-empty 1-D array of reduced temperatures T/Tc in [0, 1), "
+                         f"got shape {tt.shape}")
+    if np.any((tt < 0) | (tt >= 1)):
+        bad = tt[(tt < 0) | (tt >= 1)][0]
+        why = "the film is normal at and above Tc" if bad >= 1 else "temperatures are >= 0"
+        raise ValueError(f"t = T/Tc must lie in the range [0, 1) ({why}), got {bad}")
     x0 = checks.positive_length("d_over_r0_zero", d_over_r0_zero)
     if sample_radius is not None:
         L = checks.positive_length("sample_radius", sample_radius)

@@ -106,16 +106,33 @@ class Island:
     @classmethod
     def polygon(cls, vertices: Sequence[Sequence[float]], moment: Sequence[float] = (1.0, 0.0),
                 edge_width: float = 0.0) -> "Island":
-        """A simple polygon with absolute ``vertices`` ``[(x0, y0), (x1, y1), ...]`` (>= 3)."""
-        v = np.asarray(vertices, dtype=float) if np.size(vertices) else np.zeros((0, 2))
-        if v.ndim != 2 or v.shape[1] != 2 or len(v) < 3 or not np.all(np.isfinite(v)):
-            raise ValueError("vertices must be a sequence of >= 3 finite (x, y) pairs")
+        """A simple polygon with absolute ``vertices`` ``[(x0, y0), (x1, y1), ...]`` (>= 3).
+
+        Raises
+        ------
+        ValueError
+            Fewer than three finite (x, y) pairs, zero enclosed area, or edges that cross (a
+            self-intersecting outline such as a star drawn through its tips: give its outline).
+        """
+        try:
+            v = checks.finite_array("vertices", vertices)
+        except ValueError as exc:
+            raise ValueError(f"vertices must be a sequence of >= 3 finite (x, y) pairs: {exc}") from None
+        if v.ndim != 2 or v.shape[1] != 2 or len(v) < 3:
+            raise ValueError(f"vertices must be a sequence of >= 3 finite (x, y) pairs, got shape {v.shape}")
         x, y = v[:, 0], v[:, 1]
         xn, yn = np.roll(x, -1), np.roll(y, -1)
         cross = x * yn - xn * y
         area2 = cross.sum()
         if abs(area2) <= 1e-14 * (np.ptp(x) * np.ptp(y) + 1e-300):
-            raise ValueError("vertices enclose zero area (degenerate polygon)")
+            raise ValueError("vertices enclose zero area (degenerate polygon): they must describe a "
+                             "simple polygon of non-zero area")
+        crossing = _self_intersection(v)
+        if crossing is not None:
+            i, j = crossing
+            raise ValueError(f"vertices must describe a simple (non-self-intersecting) polygon: edge "
+                             f"{i} ({v[i].tolist()} -> {v[(i + 1) % len(v)].tolist()}) crosses edge "
+                             f"{j} ({v[j].tolist()} -> {v[(j + 1) % len(v)].tolist()})")
         cx = ((x + xn) * cross).sum() / (3 * area2)
         cy = ((y + yn) * cross).sum() / (3 * area2)
         rel = (v - [cx, cy]).tolist()
@@ -255,10 +272,17 @@ class Island:
             return np.array(p["coverage"], dtype=float)
         dx = _offsets(grid.x, self.center[0], grid.size[1], periodic)
         dy = _offsets(grid.y, self.center[1], grid.size[0], periodic)
-        DX, DY = np.meshgrid(dx, dy)
         if self.kind == "gaussian":
             w = self.params["width"]
+            reach = GAUSSIAN_SUPPORT * w
+            if periodic and (reach > grid.size[1] / 2 or reach > grid.size[0] / 2):
+                # wider than half the cell: sum the periodic images (the profile is separable)
+                gx = _periodic_gaussian(dx, w, grid.size[1])
+                gy = _periodic_gaussian(dy, w, grid.size[0])
+                return gy[:, None] * gx[None, :]
+            DX, DY = np.meshgrid(dx, dy)
             return np.exp(-(DX**2 + DY**2) / (2 * w * w))
+        DX, DY = np.meshgrid(dx, dy)
         h = grid.spacing
         sigma = self.edge_width
         d = self.signed_distance(DX, DY)
@@ -326,6 +350,42 @@ def _offsets(coord: np.ndarray, c: float, length: float, periodic: bool) -> np.n
     return d
 
 
+def _periodic_gaussian(d: np.ndarray, width: float, length: float) -> np.ndarray:
+    """Σ_n exp(−(d + n L)²/(2 w²)) over every image n within ``GAUSSIAN_SUPPORT`` widths."""
+    n = int(math.ceil(GAUSSIAN_SUPPORT * width / length)) + 1
+    shifts = np.arange(-n, n + 1) * length
+    return np.exp(-((d[:, None] + shifts[None, :]) ** 2) / (2 * width * width)).sum(axis=1)
+
+
+def _self_intersection(v: np.ndarray) -> tuple[int, int] | None:
+    """First pair of non-adjacent polygon edges (i, j) that intersect, or None (O(n²))."""
+    n = len(v)
+    a, b = v, np.roll(v, -1, axis=0)
+
+    def orient(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> float:
+        return float((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+
+    def on_segment(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> bool:
+        return (min(p[0], q[0]) <= r[0] <= max(p[0], q[0])
+                and min(p[1], q[1]) <= r[1] <= max(p[1], q[1]))
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if j == i + 1 or (i == 0 and j == n - 1):
+                continue  # adjacent edges share a vertex
+            p1, p2, q1, q2 = a[i], b[i], a[j], b[j]
+            d1, d2 = orient(q1, q2, p1), orient(q1, q2, p2)
+            d3, d4 = orient(p1, p2, q1), orient(p1, p2, q2)
+            if ((d1 > 0) != (d2 > 0) and d1 != 0 and d2 != 0
+                    and (d3 > 0) != (d4 > 0) and d3 != 0 and d4 != 0):
+                return i, j
+            for d, (p, q, r) in ((d1, (q1, q2, p1)), (d2, (q1, q2, p2)),
+                                 (d3, (p1, p2, q1)), (d4, (p1, p2, q2))):
+                if d == 0 and on_segment(p, q, r):
+                    return i, j
+    return None
+
+
 def _polygon_sdf(v: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
     """Exact signed distance to a simple polygon (even–odd rule for the sign)."""
     d2 = np.full(np.shape(px), np.inf)
@@ -358,12 +418,30 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
         g = Γ J0 (default 1), any real number.
     boundary : {"open", "periodic"}
         ``open``: every island must lie inside the grid (its reach, see :meth:`Island.reach`);
-        ``periodic``: islands wrap around the periodic box.
+        ``periodic``: islands wrap around the periodic box; a sharp-edged island must fit in
+        one periodic cell (it would otherwise overlap its own images), a Gaussian wider than
+        the cell is summed over its periodic images.
 
     Returns
     -------
     ndarray, shape ``(2, ny, nx)``
         ``(a_x, a_y)`` in units of coupling × moment / length².
+
+    Raises
+    ------
+    ValueError
+        No islands, a non-Island entry, ``grid`` not a :class:`Grid`, a non-finite coupling, an
+        island outside an open grid or larger than a periodic cell, or a grid too large for
+        the available memory.
+
+    Notes
+    -----
+    Islands may overlap: their sources simply add. The gauge field is linear in the moments,
+    a = g Σ_i (μ_i × ẑ) S_i, so overlapping islands are the superposition of their sources
+    (e.g. a composite island built from two shapes, or a disk with a differently magnetised
+    core); this is the documented physics, not an ambiguity, and no check is made. Islands
+    that are physically one ferromagnet should be given as one island (``polygon`` or
+    ``mask``) with one moment.
     """
     if isinstance(islands, Island):
         islands = [islands]
@@ -373,10 +451,14 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
     for i, isl in enumerate(islands):
         if not isinstance(isl, Island):
             raise ValueError(f"islands[{i}] must be an Island, got {type(isl).__name__}")
+    if not isinstance(grid, Grid):
+        raise ValueError(f"grid must be a solver.Grid, got {type(grid).__name__}")
     g = checks.finite_real("coupling", coupling)
     if boundary not in ("open", "periodic"):
         raise ValueError(f"boundary must be 'open' or 'periodic', got {boundary!r}")
     periodic = boundary == "periodic"
+    # the map (2 fields) and the rasteriser's temporaries (offsets, distance, profile: ~6)
+    checks.memory_fits(f"the exchange map on a {grid.shape} grid", 8 * grid.bytes_per_field())
     a = np.zeros((2,) + grid.shape)
     for i, isl in enumerate(islands):
         check_island_on_grid(isl, grid, periodic, index=i)
@@ -388,7 +470,43 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
 
 
 def check_island_on_grid(island: Island, grid: Grid, periodic: bool, index: int = 0) -> None:
-    """Raise if an island reaches outside an open grid; warn if the grid cannot resolve it."""
+    """Raise if an island reaches outside an open grid or does not fit in a periodic cell; warn
+    (:class:`UnresolvedIslandWarning`) if the grid cannot resolve it.
+
+    Parameters
+    ----------
+    island : Island
+    grid : Grid
+    periodic : bool
+        Periodic boundary: the island must lie within half a cell of its centre along each
+        axis (Gaussians excepted: they are summed over their periodic images; masks are
+        defined cell by cell on the grid).
+    index : int
+        Position of the island in the caller's list (for the message).
+
+    Raises
+    ------
+    ValueError
+        Naming ``islands[index]``, its extent and the grid's.
+    """
+    if island.kind == "mask":
+        p = island.params
+        made_on = (tuple(p["grid_shape"]), float(p["spacing"]), tuple(float(c) for c in p["grid_center"]))
+        here = (grid.shape, grid.spacing, tuple(float(c) for c in grid.center))
+        if made_on != here:
+            raise ValueError(
+                f"islands[{index}] ({island.describe()}) is a mask made on the grid shape={made_on[0]}, "
+                f"spacing={made_on[1]:g}, center={made_on[2]}; it can only be used on that grid, got "
+                f"shape={here[0]}, spacing={here[1]:g}, center={here[2]}")
+    if periodic and island.kind not in ("gaussian", "mask"):
+        xmin, xmax, ymin, ymax = island.reach()
+        cx, cy = island.center
+        ly, lx = grid.size
+        if max(cx - xmin, xmax - cx) > lx / 2 or max(cy - ymin, ymax - cy) > ly / 2:
+            raise ValueError(
+                f"islands[{index}] ({island.describe()}) reaches [{xmin:g}, {xmax:g}] x [{ymin:g}, {ymax:g}], "
+                f"more than half the periodic cell ({lx:g} x {ly:g}) from its centre: it would overlap its "
+                "own periodic images; enlarge the grid (shape or spacing) or shrink the island")
     if not periodic:
         xmin, xmax, ymin, ymax = island.reach()
         if not grid.contains(xmin, xmax, ymin, ymax):
