@@ -134,9 +134,12 @@ def load_fftw_wisdom() -> None:
     path = cache_dir() / f"fftw-wisdom-{key_digest(kind='wisdom')}.json"
     if not path.exists():
         return
+    from .fft import PLANNER_LOCK
+
     try:
         entries = json.loads(path.read_text())
-        pyfftw.import_wisdom(tuple(bytes.fromhex(e) for e in entries))
+        with PLANNER_LOCK:
+            pyfftw.import_wisdom(tuple(bytes.fromhex(e) for e in entries))
     except Exception:
         with contextlib.suppress(OSError):
             path.unlink()
@@ -154,7 +157,10 @@ def save_fftw_wisdom() -> None:
         path = cache_dir() / f"fftw-wisdom-{key_digest(kind='wisdom')}.json"
         with _locked(path):
             load_fftw_wisdom()  # merge with other processes' plans
-            entries = [w.hex() for w in pyfftw.export_wisdom()]
+            from .fft import PLANNER_LOCK
+
+            with PLANNER_LOCK:
+                entries = [w.hex() for w in pyfftw.export_wisdom()]
             _atomic_write(path, lambda fh: fh.write(json.dumps(entries).encode()))
     except OSError:
         pass

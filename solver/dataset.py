@@ -9,9 +9,13 @@ array; no pickles, no ``None``):
   z = 0), ``jx, jy`` (sheet current), ``Bz`` (field at the requested heights) and ``energy``
   (0-d, F = −½ ∫ j·a d²r);
 * attributes: ``Conventions``, ``pearl_length``, ``stiffness``, ``coupling`` (when known),
-  ``boundary``, ``grid_spacing``, ``grid_shape``, ``grid_center``, ``fft_backend``,
-  ``fft_threads``, ``solver_version``, ``date_created``, ``length_unit``, ``islands`` (JSON, see
-  :func:`solver.sources.islands_from_json`) and ``units_note``.
+  ``boundary``, ``grid_spacing``, ``grid_shape``, ``grid_center``, ``length_unit``, ``islands``
+  (JSON, see :func:`solver.sources.islands_from_json`), ``units_note``, and the provenance of
+  the numbers (what made them, so a result can be reproduced bit for bit): ``solver_version``,
+  ``date_created`` (ISO 8601, UTC), ``python_version``, ``numpy_version``, ``scipy_version``,
+  ``pyfftw_version`` (``"none"`` when not installed), ``fft_backend``, ``fft_threads``,
+  ``fft_planner``, ``precision`` (operator arithmetic) and the grid filter ``filter_strength``,
+  ``filter_order`` (``solver.kernels.FILTER_STRENGTH``/``FILTER_ORDER``).
 
 Units. The core is dimensionless apart from lengths, which are in one unit of the user's
 (``length_unit``, any string pint and UDUNITS parse: ``"um"``, ``"nm"``, ``"m"``, or ``"1"``
@@ -106,9 +110,32 @@ def _heights(heights: float | Iterable[float]) -> list[float]:
     return out
 
 
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the numerical libraries that produce the numbers.
+
+    Returns
+    -------
+    dict of str
+        ``python_version``, ``numpy_version``, ``scipy_version`` and ``pyfftw_version``
+        (``"none"`` when pyfftw is not installed: the scipy.fft backend is then used).
+    """
+    import platform
+
+    import scipy
+
+    try:
+        import pyfftw
+
+        fftw = str(getattr(pyfftw, "__version__", "unknown"))
+    except ImportError:  # pragma: no cover - pyfftw is a dependency, optional at run time
+        fftw = "none"
+    return {"python_version": platform.python_version(), "numpy_version": np.__version__,
+            "scipy_version": scipy.__version__, "pyfftw_version": fftw}
+
+
 def solution_attrs(sol: "Solution", length_unit: str) -> dict:
     """netCDF-safe global attributes describing ``sol`` (no ``None``, no objects)."""
-    from . import __version__
+    from . import __version__, kernels
     from .sources import islands_to_json
 
     fft = sol.operator.fft
@@ -129,6 +156,11 @@ def solution_attrs(sol: "Solution", length_unit: str) -> dict:
         "grid_center": np.asarray(sol.grid.center, dtype=float),
         "fft_backend": str(getattr(fft, "name", type(fft).__name__)),
         "fft_threads": np.int64(getattr(fft, "threads", 1)),
+        "fft_planner": str(getattr(fft, "planner", "none")),
+        "precision": str(getattr(sol.operator, "precision", "double")),
+        "filter_strength": float(kernels.FILTER_STRENGTH),
+        "filter_order": np.int64(kernels.FILTER_ORDER),
+        **library_versions(),
         "islands": islands_to_json(sol.islands or []),
         "units_note": UNITS_NOTE,
     }

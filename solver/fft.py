@@ -26,6 +26,11 @@ except ImportError:  # pragma: no cover
     HAVE_PYFFTW = False
 
 _PLANNERS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
+
+PLANNER_LOCK = threading.RLock()
+"""Process-wide lock around every call into FFTW's planner: plan creation, plan destruction and
+wisdom import/export (FFTW's planner is not thread-safe, and pyfftw does not lock wisdom calls).
+Executing a plan needs no lock."""
 REAL_DTYPES = {"float64": "complex128", "float32": "complex64"}
 """Supported real dtypes of the transforms and the dtype of their spectra."""
 
@@ -100,7 +105,10 @@ class FFTBackend:
     planner : {"estimate", "measure", "patient"}, optional
         FFTW planner effort (ignored by scipy); default ``SOLVER_FFT_PLANNER`` or ``estimate``.
         ``measure`` plans take seconds at 4096² but run 1.3–2× faster; their wisdom is saved in
-        the disk cache (``solver.cache``) and reused by later processes, even by ``estimate``.
+        the disk cache (``solver.cache``) and reused by later ``measure``/``patient`` backends.
+        ``estimate`` backends do not import it, so default solves are bitwise reproducible
+        whatever the cache holds (wisdom is process-global in FFTW: once a ``measure`` backend
+        has loaded it, every backend in that process may use it).
     """
 
     def __init__(self, name: str | None = None, threads: int | None = None,
@@ -120,7 +128,9 @@ class FFTBackend:
         if planner not in _PLANNERS:
             raise ValueError(f"planner must be one of {sorted(_PLANNERS)}, got {planner!r}")
         self.planner = planner
-        if self.name == "pyfftw":
+        if self.name == "pyfftw" and self.planner != "estimate":
+            # estimate plans are deterministic; imported wisdom would make the bits of a default
+            # solve depend on the cache's history (measured plans replace estimated ones)
             from . import cache
 
             cache.load_fftw_wisdom()
@@ -161,10 +171,11 @@ class FFTBackend:
             real = pyfftw.empty_aligned(rshape, dtype=dtype)
             spec = pyfftw.empty_aligned(cshape, dtype=cdtype)
             flags = (_PLANNERS[self.planner],)
-            fwd = pyfftw.FFTW(real, spec, axes=(-2, -1), direction="FFTW_FORWARD",
-                              flags=flags, threads=self.threads)
-            inv = pyfftw.FFTW(spec, real, axes=(-2, -1), direction="FFTW_BACKWARD",
-                              flags=flags + ("FFTW_DESTROY_INPUT",), threads=self.threads)
+            with PLANNER_LOCK:
+                fwd = pyfftw.FFTW(real, spec, axes=(-2, -1), direction="FFTW_FORWARD",
+                                  flags=flags, threads=self.threads)
+                inv = pyfftw.FFTW(spec, real, axes=(-2, -1), direction="FFTW_BACKWARD",
+                                  flags=flags + ("FFTW_DESTROY_INPUT",), threads=self.threads)
             real[...] = 0.0
             spec[...] = 0.0
             if self.planner != "estimate":
@@ -215,7 +226,13 @@ class FFTBackend:
         if self.name == "scipy":
             return scipy.fft.rfft2(x, workers=self.threads)
         if not cache:
-            return pyfftw.builders.rfft2(x, threads=self.threads, planner_effort="FFTW_ESTIMATE")()
+            with PLANNER_LOCK:
+                plan = pyfftw.builders.rfft2(x, threads=self.threads, planner_effort="FFTW_ESTIMATE")
+            try:
+                return plan()
+            finally:
+                with PLANNER_LOCK:
+                    del plan
         lead = x.shape[:-2]
         tp = self.pair(int(np.prod(lead, dtype=int)), x.shape[-2:])
         with tp.lock:
@@ -229,8 +246,14 @@ class FFTBackend:
         if self.name == "scipy":
             return scipy.fft.irfft2(spectrum, s=tuple(shape), workers=self.threads)
         if not cache:
-            return pyfftw.builders.irfft2(spectrum, s=tuple(shape), threads=self.threads,
-                                          planner_effort="FFTW_ESTIMATE")()
+            with PLANNER_LOCK:
+                plan = pyfftw.builders.irfft2(spectrum, s=tuple(shape), threads=self.threads,
+                                              planner_effort="FFTW_ESTIMATE")
+            try:
+                return plan()
+            finally:
+                with PLANNER_LOCK:
+                    del plan
         lead = spectrum.shape[:-2]
         tp = self.pair(int(np.prod(lead, dtype=int)), tuple(shape))
         with tp.lock:
@@ -239,7 +262,7 @@ class FFTBackend:
 
     def clear(self) -> None:
         """Forget all cached plans and work arrays (frees their memory)."""
-        with self._lock:
+        with self._lock, PLANNER_LOCK:  # the plans are destroyed here (planner calls)
             self._pairs.clear()
 
 

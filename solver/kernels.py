@@ -277,7 +277,9 @@ def truncated_transform(q: np.ndarray, real: Callable[[np.ndarray], np.ndarray],
     out[hi] = closed(q[hi])
     lo = ~hi
     if np.any(lo):
-        qs, inverse = np.unique(np.round(q[lo], 12), return_inverse=True)
+        # exact duplicates only (q = hypot(k_y, k_x) repeats exactly by symmetry); rounding q
+        # (a length⁻¹) would make the accuracy depend on the length unit
+        qs, inverse = np.unique(q[lo], return_inverse=True)
         q_top = float(qs.max())
         # f_R(q) is entire of exponential type R = taper.outer: Chebyshev coefficients on
         # [0, q_top] fall super-exponentially beyond degree R q_top / 2; 2.2× that is round-off.

@@ -44,7 +44,8 @@ def test_quarter_grid_equals_full_grid(shape, kind):
     """Same multipliers to round-off. Tolerance: ε × (number of precompute-grid points) of the
     largest entry — the two routes sum the same P_y P_x terms in different orders, and for U the
     terms are O(1) everywhere while the real-space kernel is nearly a delta (strong cancellation),
-    so the error grows like the number of terms (observed: 1e-15…1.5e-12, bound ~3e-12)."""
+    so the error grows like the number of terms (observed: 1e-15…2e-12, bound ~3e-12), plus the
+    interpolation accuracy of the shared low-q quadrature (below)."""
     grid = solver.Grid(shape, 0.07)
     r0 = 0.4
     real, closed = {"W": (kernels.current_kernel_real, kernels.current_kernel),
@@ -56,7 +57,9 @@ def test_quarter_grid_equals_full_grid(shape, kind):
     new = freespace.aperiodic_multipliers(grid, real, closed, FFTBackend("scipy", threads=1),
                                           even=even, taper=taper)
     ref = _full_grid_multipliers(grid, real, closed, even, taper)
-    eps = np.finfo(float).eps * np.prod(freespace.precompute_shape(grid, taper))
+    # + 1e-11: each route evaluates the low-q Chebyshev interpolant of the quadrature at its
+    # own set of |q| (kernel-table accuracy ~1e-12 relative, measured against Hankel integrals)
+    eps = np.finfo(float).eps * np.prod(freespace.precompute_shape(grid, taper)) + 1e-11
     assert new.keys() == ref.keys()
     for name in ref:
         assert new[name].shape == (2 * shape[0], shape[1] + 1)
