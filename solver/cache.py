@@ -14,11 +14,12 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+
+from .atomic import write_atomically
 
 try:
     import fcntl
@@ -82,17 +83,12 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _atomic_write(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    """Atomically write ``path`` with ``write(file_handle)`` (binary)."""
+    def to_file(tmp: str) -> None:
+        with open(tmp, "wb") as fh:
             write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    write_atomically(path, to_file)
 
 
 def load_arrays(kind: str, digest: str) -> dict[str, np.ndarray] | None:

@@ -297,26 +297,12 @@ def _make_out(out: Path) -> None:
 
 
 def _savefig(fig, path: Path, dpi: int = 120) -> Path:
-    """Write a figure atomically: to a temporary file in the same folder, then renamed, so a
-    failure never leaves a half-written image at ``path``."""
-    import os
-    import tempfile
+    """Write a figure atomically (:func:`solver.atomic.write_atomically`): a failure never
+    leaves a half-written image at ``path``."""
+    from .atomic import write_atomically
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".").lower() or "png")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt))
 
 
 def _figure(data, path: Path, height: float) -> Path:

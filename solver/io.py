@@ -9,11 +9,12 @@ memory and closes it; values, coordinates and attributes come back identical
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .atomic import write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -111,21 +112,7 @@ def save(ds: Any, path: str | os.PathLike, *, compress: bool = True, heights=(0.
     if compress:
         encoding = {name: {"zlib": True, "complevel": 4} for name, v in out.data_vars.items()
                     if v.ndim > 0 and v.dtype.kind in "iuf"}
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    try:
-        out.to_netcdf(tmp, engine=ENGINE, encoding=encoding)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+    return write_atomically(path, lambda tmp: out.to_netcdf(tmp, engine=ENGINE, encoding=encoding))
 
 
 def open_solution(path: str | os.PathLike, *, check: bool = False) -> "xr.Dataset":

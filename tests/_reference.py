@@ -85,3 +85,17 @@ def gaussian_vector_field(dx: float, dy: float, moment, w: float, r0: float, kin
     T = i0 * np.eye(2) - i2 * (2 * np.outer(rhat, rhat) - np.eye(2))
     eps = np.array([[0.0, -1.0], [1.0, 0.0]])  # (ẑ×q)_α = ε_αγ q_γ
     return pref * eps @ T @ np.asarray(moment, dtype=float)
+
+
+def periodic_spectral_gradient(chi: np.ndarray, grid) -> np.ndarray:
+    """Spectral ∇χ (numpy FFTs) of a periodic χ on ``grid``, the Nyquist row/column of the
+    derivative zeroed (the same discrete wavevectors the periodic operator uses): a pure gauge
+    that the transverse projector must remove to round-off."""
+    k = np.fft.fft2(chi)
+    kx = 2 * np.pi * np.fft.fftfreq(grid.nx, grid.spacing)[None, :]
+    ky = 2 * np.pi * np.fft.fftfreq(grid.ny, grid.spacing)[:, None]
+    if grid.nx % 2 == 0:
+        kx[:, grid.nx // 2] = 0
+    if grid.ny % 2 == 0:
+        ky[grid.ny // 2, :] = 0
+    return np.array([np.fft.ifft2(1j * kx * k).real, np.fft.ifft2(1j * ky * k).real])

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import solver
 from solver import Island, keldysh
+from _reference import periodic_spectral_gradient
 
 SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "20")), deadline=None,
                     derandomize=True, database=None)
@@ -104,19 +105,6 @@ def gaussian_gradient(grid: solver.Grid, center, widths, amplitude) -> np.ndarra
     dx, dy = X - center[0], Y - center[1]
     chi = amplitude * np.exp(-dx**2 / (2 * widths[0] ** 2) - dy**2 / (2 * widths[1] ** 2))
     return np.array([-dx / widths[0] ** 2 * chi, -dy / widths[1] ** 2 * chi])
-
-
-def periodic_spectral_gradient(chi: np.ndarray, grid: solver.Grid) -> np.ndarray:
-    """Spectral ∇χ of a periodic χ with the Nyquist row/column of the derivative zeroed (the
-    same discrete wavevectors the periodic operator uses)."""
-    k = np.fft.fft2(chi)
-    kx = 2 * np.pi * np.fft.fftfreq(grid.nx, grid.spacing)[None, :]
-    ky = 2 * np.pi * np.fft.fftfreq(grid.ny, grid.spacing)[:, None]
-    if grid.nx % 2 == 0:
-        kx[:, grid.nx // 2] = 0
-    if grid.ny % 2 == 0:
-        ky[grid.ny // 2, :] = 0
-    return np.array([np.fft.ifft2(1j * kx * k).real, np.fft.ifft2(1j * ky * k).real])
 
 
 def rot90_scalar(f: np.ndarray) -> np.ndarray:
