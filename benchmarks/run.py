@@ -84,9 +84,20 @@ def main() -> None:
     res["lattice"] = bench_lattice.measure(max(3, args.repeats))
     section = markdown(res)
     print(section)
-    Path(args.json).write_text(json.dumps(res, indent=1, default=float))
+    Path(args.json).write_text(json.dumps(_strict_json(res), indent=1, default=float, allow_nan=False))
     update_readme(Path(args.readme), section)
     print(f"wrote {args.json} and the generated section of {args.readme}")
+
+
+def _strict_json(value):
+    """NaN/inf (not measured, e.g. kernel columns of periodic rows) as null: strict JSON."""
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 if __name__ == "__main__":

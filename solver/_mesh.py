@@ -23,15 +23,18 @@ Keldysh couplings). Accuracy/time: see :class:`MeshFields`.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy.fft import irfft2, rfft2
 from scipy.interpolate import CubicSpline
 from scipy.spatial import cKDTree
 
-from . import _ewald, keldysh
+from . import _ewald, checks, keldysh
 
 ORDER = 6                         # Lagrange stencil points per dimension
+KAPPA_MIN = 0.25                  # r_c = κ/α must exceed the table start 0.25/α
+MESH_OPTIONS = {"neighbours": 40.0, "kappa": 4.5, "eta": 0.3, "alpha": None, "max_mesh": 4096}
 _OFFS = np.arange(-(ORDER // 2) + 1, ORDER // 2 + 1)      # -2..3
 
 
@@ -77,11 +80,73 @@ class LongRangeTable:
         return jp, js
 
 
-def _tensor(jp: np.ndarray, js: np.ndarray, dx: np.ndarray, dy: np.ndarray, Z: float):
-    r = np.hypot(dx, dy)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ux, uy = np.where(r > 0, dx / np.where(r > 0, r, 1), 0.0), np.where(r > 0, dy / np.where(r > 0, r, 1), 0.0)
-    return Z * (jp - js * ux * ux), Z * (jp - js * uy * uy), Z * (-js * ux * uy)
+def _tensor(jp: np.ndarray, js: np.ndarray, dx: np.ndarray, dy: np.ndarray, Z: float,
+            chunk: int = 1 << 18) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Components (xx, yy, xy) of Z C, C = J⊥ 1 - (J⊥ + J∥) r̂ r̂ᵀ, at displacements (dx, dy).
+
+    ``jp`` = J⊥ and ``js`` = J⊥ + J∥ are given (here: short- or long-range parts), so the tensor
+    algebra is :func:`solver._ewald._tensor`'s (the same C as :func:`solver.keldysh.coupling_tensor`).
+    At r = 0 (the origin of the mesh kernel, where C_L is finite) r̂ r̂ᵀ is taken as 0: C = J⊥ 1.
+    Evaluated in chunks so that the (…, 2, 2) temporaries stay small on large meshes.
+    """
+    shape = np.shape(dx)
+    jp, js = np.ravel(jp), np.ravel(js)
+    vx, vy = np.ravel(dx), np.ravel(dy)
+    out = [np.empty(jp.size) for _ in range(3)]
+    for s in range(0, jp.size, chunk):
+        sl = slice(s, s + chunk)
+        vec = np.stack([vx[sl], vy[sl]], axis=1)
+        zero = (vec[:, 0] == 0) & (vec[:, 1] == 0)
+        if np.any(zero):                       # r̂ r̂ᵀ := 0 at r = 0 (avoids 0/0)
+            vec[zero, 0] = 1.0
+        t = _ewald._tensor(jp[sl], np.where(zero, 0.0, js[sl]), vec)
+        out[0][sl], out[1][sl], out[2][sl] = t[:, 0, 0], t[:, 1, 1], t[:, 0, 1]
+    for o in out:
+        o *= Z
+    return tuple(o.reshape(shape) for o in out)
+
+
+def _mesh_options(neighbours: Any, kappa: Any, eta: Any, alpha: Any, max_mesh: Any
+                  ) -> tuple[float, float, float, float | None, int]:
+    """Validated mesh options (``ValueError`` naming the option and its allowed range)."""
+    neighbours = checks.positive_length("neighbours", neighbours)
+    kappa = checks.finite_real("kappa", kappa)
+    if kappa <= KAPPA_MIN:
+        # the long-range table spans r ∈ [0.25/α, r_c]: r_c = κ/α must lie beyond its start
+        raise ValueError(f"kappa must be > {KAPPA_MIN} (allowed range ({KAPPA_MIN}, inf); default 4.5), "
+                         f"got {kappa}")
+    eta = checks.positive_length("eta", eta)
+    if alpha is not None:
+        alpha = checks.positive_length("alpha", alpha)
+    max_mesh = checks.integer("max_mesh", max_mesh, ORDER + 3)
+    return neighbours, kappa, eta, alpha, max_mesh
+
+
+def check_options(**options: Any) -> None:
+    """Validate mesh options (names and values) without building a mesh.
+
+    ``ValueError`` for an unknown name (listing the accepted ones) or a value out of range.
+    """
+    unknown = sorted(set(options) - set(MESH_OPTIONS))
+    if unknown:
+        raise ValueError(f"unknown mesh option(s) {', '.join(unknown)}; the mesh options are "
+                         f"{', '.join(MESH_OPTIONS)}")
+    _mesh_options(**{**MESH_OPTIONS, **options})
+
+
+def mesh_bytes(n: int, shape: tuple[int, int], pairs: float) -> float:
+    """Estimated peak memory (bytes) of :class:`MeshFields` (construction and one ``fields`` call).
+
+    Measured with tracemalloc (numpy allocations, N = 2e3 … 4e5, meshes up to 47e6 padded
+    points): ≈ 93 bytes per point of the (2 ny) × (2 nx) padded mesh at the construction peak
+    (meshgrid, tabulated C_L, three real kernels and their rfft2's; a ``fields`` call ≈ 65),
+    ≈ 135 bytes per short-range pair (k-d tree output, index pairs, pair tensors) and ≲ 1 kB per
+    impurity (36 interpolation indices and weights and their temporaries). The bound adds ~25 %
+    to each term, plus 16 MiB fixed. ``pairs`` is an estimate from the mean density (clustered
+    positions have more).
+    """
+    grid = 4.0 * shape[0] * shape[1]
+    return 115.0 * grid + 170.0 * pairs + 1200.0 * n + 2.0**24
 
 
 class MeshFields:
@@ -99,36 +164,68 @@ class MeshFields:
         Target mean number of short-range neighbours per impurity (sets α = κ √(π n / P) from the
         mean density n of the bounding box). Default 40.
     kappa : float
-        Real-space cut r_c = κ/α (default 4.5).
+        Real-space cut r_c = κ/α (default 4.5; allowed (0.25, inf)).
     eta : float
-        Mesh spacing h = η/α (default 0.3). With the defaults the energy agrees with the dense
-        O(N²) sum to ~1e-7…1e-5 relative and the fields to ~2e-5 (N = 10³, r0 ∈ {0.3, 5, ∞});
+        Mesh spacing h = η/α (default 0.3; > 0). With the defaults the energy agrees with the dense
+        O(N²) sum to ≲ 1e-4 relative (random moment states ~3e-6; uniform states, whose pair
+        sum nearly cancels, up to 8e-5) and the fields to ~4e-6 (N = 10³, r0 ∈ {0.5, 5, ∞});
         η = 0.35 is ~1.4× cheaper on the mesh at ~5e-5; η = 0.45 gives ~1e-3.
     alpha : float, optional
         Splitting parameter (1/length); overrides ``neighbours``.
     max_mesh : int
-        Largest mesh side; α is lowered (more pairs) if the mesh would exceed it.
+        Largest mesh side (>= 9, default 4096); an automatic α (``alpha`` unset) is lowered (more
+        pairs) if the mesh would exceed it; a given ``alpha`` that would exceed it is a
+        ``ValueError`` (it is never changed silently).
+
+    Raises
+    ------
+    ValueError
+        For an option out of its range (neighbours, eta, alpha > 0; kappa > 0.25; max_mesh an
+        integer >= 9), a given ``alpha`` whose mesh exceeds ``max_mesh``, or when the estimated
+        memory (:func:`mesh_bytes`) exceeds the available memory.
     """
 
     def __init__(self, positions: np.ndarray, r0: float, Z: float = 1.0, neighbours: float = 40.0,
                  kappa: float = 4.5, eta: float = 0.3, alpha: float | None = None,
                  max_mesh: int = 4096) -> None:
+        neighbours, kappa, eta, alpha, max_mesh = _mesh_options(neighbours, kappa, eta, alpha, max_mesh)
         pos = np.ascontiguousarray(positions, dtype=float)
         n = pos.shape[0]
         self.n, self.Z, self.r0 = n, float(Z), float(r0)
         lo, hi = pos.min(axis=0), pos.max(axis=0)
         ext = np.maximum(hi - lo, 1e-12)
+        area = float(np.prod(np.maximum(ext, ext.max() * 1e-3)))
+        alpha_max = eta * (max_mesh - ORDER - 2) / float(ext.max())
         if alpha is None:
-            area = float(np.prod(np.maximum(ext, ext.max() * 1e-3)))
-            alpha = kappa * math.sqrt(math.pi * n / area / neighbours)
-        alpha = min(alpha, eta * (max_mesh - ORDER - 2) / float(ext.max()))
+            alpha = min(kappa * math.sqrt(math.pi * n / area / neighbours), alpha_max)
+        elif alpha > alpha_max:
+            raise ValueError(
+                f"alpha = {alpha:.6g} needs a mesh of about {ext.max() * alpha / eta + ORDER + 2:.0f} "
+                f"points per side (spacing eta/alpha over the {ext.max():.6g} wide positions), more than "
+                f"max_mesh = {max_mesh}; pass alpha <= {alpha_max:.6g}, a larger max_mesh or eta, or "
+                "leave alpha unset (it is then chosen from neighbours and lowered to fit max_mesh)")
         self.alpha = float(alpha)
         self.rc = kappa / self.alpha
         self.h = h = eta / self.alpha
+        # ---- mesh geometry (cheap), then the memory check before the big allocations
+        origin = lo - (ORDER // 2 + 1) * h
+        u = (pos - origin) / h
+        i0 = np.floor(u).astype(np.intp)
+        t = u - i0
+        self.shape = (int(i0[:, 1].max() + ORDER + 2), int(i0[:, 0].max() + ORDER + 2))
+        ny, nx = self.shape
+        pairs_est = min(0.5 * n * math.pi * self.rc**2 * n / area, 0.5 * n * (n - 1))
+        checks.memory_fits(
+            f"the particle-mesh fields of {n} impurities ({2 * ny} × {2 * nx} padded mesh, "
+            f"~{pairs_est:.3g} short-range pairs at mean density)",
+            mesh_bytes(n, self.shape, pairs_est),
+            hint="use a larger eta or smaller alpha (coarser mesh), a smaller max_mesh or fewer "
+                 "positions")
         self.table = LongRangeTable(self.r0, self.alpha, self.rc)
         # ---- short-range pairs (exact C minus tabulated C_L)
         pairs = cKDTree(pos).query_pairs(self.rc, output_type="ndarray")
         self.pi, self.pj = pairs[:, 0].astype(np.intp), pairs[:, 1].astype(np.intp)
+        del pairs
         d = pos[self.pi] - pos[self.pj]
         r = np.hypot(d[:, 0], d[:, 1])
         if np.any(r == 0):
@@ -136,13 +233,8 @@ class MeshFields:
         jp, jl = (np.asarray(v) for v in keldysh.couplings(r, self.r0))
         lp, ls = self.table(r)
         self.sxx, self.syy, self.sxy = _tensor(jp - lp, jp + jl - ls, d[:, 0], d[:, 1], self.Z)
-        # ---- mesh and interpolation weights
-        origin = lo - (ORDER // 2 + 1) * h
-        u = (pos - origin) / h
-        i0 = np.floor(u).astype(np.intp)
-        t = u - i0
-        self.shape = (int(i0[:, 1].max() + ORDER + 2), int(i0[:, 0].max() + ORDER + 2))
-        ny, nx = self.shape
+        del d, r, jp, jl, lp, ls
+        # ---- interpolation weights
         wx, wy = _lagrange(t[:, 0]), _lagrange(t[:, 1])
         ix = i0[:, 0:1] + _OFFS[None, :]
         iy = i0[:, 1:2] + _OFFS[None, :]
@@ -153,8 +245,12 @@ class MeshFields:
         kx = np.fft.fftfreq(2 * nx, 1.0 / (2 * nx)) * h
         X, Y = np.meshgrid(kx, ky)
         a, b = self.table.full(np.hypot(X, Y).ravel())
-        kern = _tensor(a.reshape(X.shape), b.reshape(X.shape), X, Y, self.Z)
-        self.kxx, self.kyy, self.kxy = (rfft2(k) for k in kern)
+        kern = list(_tensor(a, b, X, Y, self.Z))
+        del X, Y, a, b
+        for k in range(3):                      # one real kernel at a time -> its transform
+            kern[k] = rfft2(kern[k])
+        self.kxx, self.kyy, self.kxy = kern
+        del kern
         # ---- exact mesh self term S_i = Σ_ab w_ia w_ib K(X_a - X_b) (2×2 per impurity)
         nd = 2 * ORDER - 1
         dsp = np.arange(-(ORDER - 1), ORDER) * h

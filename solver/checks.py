@@ -38,8 +38,11 @@ def _real(name: str, value: Any, expected: str) -> float:
     ValueError
         ``"{name} must be {expected}, got {value!r} ({type})"``.
     """
-    bad = isinstance(value, (bool, np.bool_, str, bytes)) or \
+    bad = isinstance(value, (bool, np.bool_, str, bytes, complex)) or \
+        (isinstance(value, np.generic) and value.dtype.kind not in "iuf") or \
         (isinstance(value, np.ndarray) and (value.ndim > 0 or value.dtype.kind not in "iuf"))
+    # (np.complex128 subclasses complex, but float() of it would only warn and drop the
+    # imaginary part; np.complex64 and other non-real numpy scalars are caught by the dtype.)
     if not bad:
         try:
             return float(value)
@@ -120,7 +123,8 @@ def integer(name: str, value: Any, minimum: int, maximum: int | None = None) -> 
         Naming ``name`` and the allowed range.
     """
     allowed = f"an integer >= {minimum}" if maximum is None else f"an integer in [{minimum}, {maximum}]"
-    ok = not isinstance(value, (bool, np.bool_, str, bytes))
+    ok = not isinstance(value, (bool, np.bool_, str, bytes, complex)) and not (
+        isinstance(value, (np.generic, np.ndarray)) and value.dtype.kind not in "iuf")
     if ok:
         try:
             ok = float(value) == int(value)
@@ -141,6 +145,46 @@ def _numeric(value: Any) -> np.ndarray | None:
     return raw
 
 
+_CONTAINERS = (list, tuple, np.ndarray)
+
+
+def _odd_entry(value: Any) -> str | None:
+    """``"boolean"`` or ``"complex"`` if ``value`` (a scalar, an ndarray or nested lists/tuples)
+    holds such an entry, else None.
+
+    ``np.asarray((True, 0.5))`` is a float array and ``np.asarray([True, 2])`` an int array, so
+    the dtype alone does not show a boolean among numbers; an object array may hold bools or
+    numpy complex scalars that ``astype(float)`` would convert (the latter with only a warning).
+    """
+    if isinstance(value, np.ndarray):
+        kind = value.dtype.kind
+        if kind == "b":
+            return "boolean"
+        if kind == "c":
+            return "complex"
+        if kind != "O":
+            return None
+        entries: Any = value.flat
+    elif isinstance(value, (list, tuple)):
+        entries = value
+    elif isinstance(value, (bool, np.bool_)):
+        return "boolean"
+    elif isinstance(value, (complex, np.complexfloating)):
+        return "complex"
+    else:
+        return None
+    types = set(map(type, entries)) if isinstance(entries, (list, tuple)) else None
+    if types is not None and not any(
+            issubclass(t, (bool, np.bool_, complex, np.complexfloating) + _CONTAINERS)
+            for t in types):
+        return None  # a flat sequence of plain numbers: no per-entry work in Python
+    for x in (value if types is not None else value.flat):
+        found = _odd_entry(x)
+        if found:
+            return found
+    return None
+
+
 def vector2(name: str, value: Any) -> np.ndarray:
     """Return a finite float 2-vector, else raise ``ValueError`` naming ``name``.
 
@@ -150,6 +194,9 @@ def vector2(name: str, value: Any) -> np.ndarray:
     raw = _numeric(value)
     if raw is None or raw.dtype.kind not in "iufO":
         raise ValueError(expected)
+    odd = None if isinstance(value, np.ndarray) and raw.dtype.kind in "iuf" else _odd_entry(value)
+    if odd:
+        raise ValueError(f"{expected}; {odd} components are refused")
     try:
         v = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
@@ -193,6 +240,10 @@ def finite_array(name: str, value: Any, shape: tuple[int, ...] | None = None) ->
     if kind not in "iufO":
         raise ValueError(f"{name} must be a real numeric array (int or float dtype), got dtype "
                          f"{raw.dtype} ({type(value).__name__})")
+    odd = None if isinstance(value, np.ndarray) and kind in "iuf" else _odd_entry(value)
+    if odd:
+        raise ValueError(f"{name} must be a real numeric array (int or float dtype), got {odd} "
+                         f"entries in a {type(value).__name__}")
     try:
         arr = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):

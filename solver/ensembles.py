@@ -16,7 +16,12 @@ import xarray as xr
 from . import checks
 from .ground_state import minimize_impurities
 
-__all__ = ["random_positions", "magnetization_sweep"]
+__all__ = ["random_positions", "sample_rng", "magnetization_sweep"]
+
+
+def _check_shape(shape: Any) -> None:
+    if shape not in ("disc", "box"):
+        raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
 
 
 def random_positions(density: float, size: float, shape: str = "disc",
@@ -40,8 +45,7 @@ def random_positions(density: float, size: float, shape: str = "disc",
     """
     n = checks.positive_length("density", density)
     size = checks.positive_length("size", size)
-    if shape not in ("disc", "box"):
-        raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
+    _check_shape(shape)
     expected = n * (math.pi * size**2 if shape == "disc" else size**2)
     checks.memory_fits(f"random_positions: density x area = {expected:.3g} impurities", 48.0 * expected,
                        hint="use a smaller density or size")
@@ -51,10 +55,23 @@ def random_positions(density: float, size: float, shape: str = "disc",
         r = size * np.sqrt(gen.uniform(0.0, 1.0, count))
         phi = gen.uniform(0.0, 2 * math.pi, count)
         return np.stack([r * np.cos(phi), r * np.sin(phi)], axis=1)
-    if shape == "box":
-        count = max(2, int(round(n * size**2)))
-        return gen.uniform(-0.5 * size, 0.5 * size, (count, 2))
-    raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
+    count = max(2, int(round(n * size**2)))
+    return gen.uniform(-0.5 * size, 0.5 * size, (count, 2))
+
+
+def sample_rng(seed: int, density: float, size: float, sample: int) -> np.random.Generator:
+    """The random generator of one sample of :func:`magnetization_sweep`.
+
+    Seeded from ``seed``, the sample index and the exact values (not the list positions) of the
+    density and size, so ``random_positions(density, size, shape, sample_rng(seed, density,
+    size, sample))`` rebuilds the impurity positions behind any entry of a sweep's dataset from
+    its coordinates and ``attrs["seed"]`` alone.
+    """
+    seed = checks.integer("seed", seed, 0)
+    sample = checks.integer("sample", sample, 0)
+    bits = np.array([checks.positive_length("density", density),
+                     checks.positive_length("size", size)], dtype=np.float64).view(np.uint64)
+    return np.random.default_rng([int(seed), int(sample), int(bits[0]), int(bits[1])])
 
 
 def _axis(name: str, values: Any, allow_inf: bool = False) -> np.ndarray:
@@ -72,9 +89,10 @@ def magnetization_sweep(densities: Sequence[float], pearl_lengths: Sequence[floa
                         **options: Any) -> xr.Dataset:
     """Ground-state net magnetization vs density × Pearl length × sample size.
 
-    For every (density, pearl_length, size, sample) a fresh random sample (seeded from ``seed``
-    and the sample index, the same positions for every r0 so the EM field is the only change) is
-    relaxed. Include ``inf`` in ``pearl_lengths`` for "without the EM field".
+    For every (density, pearl_length, size, sample) a fresh random sample (generator
+    :func:`sample_rng`, the same positions for every r0 so the EM field is the only change) is
+    relaxed from random starting angles (seed ``seed + sample``). Include ``inf`` in
+    ``pearl_lengths`` for "without the EM field".
 
     Parameters
     ----------
@@ -100,9 +118,9 @@ def magnetization_sweep(densities: Sequence[float], pearl_lengths: Sequence[floa
     r0s = _axis("pearl_lengths", pearl_lengths, allow_inf=True)
     szs = _axis("sizes", sizes)
     samples = checks.integer("samples", samples, 1)
+    seed = checks.integer("seed", seed, 0)
     restarts = checks.integer("restarts", restarts, 1)
-    if shape not in ("disc", "box"):
-        raise ValueError(f"shape must be 'disc' or 'box', got {shape!r}")
+    _check_shape(shape)
     shp = (dens.size, r0s.size, szs.size, samples)
     mag = np.full(shp, np.nan)
     ene = np.full(shp, np.nan)
@@ -110,8 +128,7 @@ def magnetization_sweep(densities: Sequence[float], pearl_lengths: Sequence[floa
     for a, n in enumerate(dens):
         for c, L in enumerate(szs):
             for s in range(int(samples)):
-                gen = np.random.default_rng([int(seed), a, c, s])
-                pos = random_positions(n, L, shape, gen)
+                pos = random_positions(n, L, shape, sample_rng(seed, n, L, s))
                 for b, r0 in enumerate(r0s):
                     ds = minimize_impurities(pos, r0, seed=int(seed) + s, restarts=restarts,
                                              method=method, **options)

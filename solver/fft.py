@@ -67,6 +67,18 @@ class TransformPair:
     _forward_into: object = field(repr=False)
     _inverse_into: object = field(repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _plans: list = field(default_factory=list, repr=False)
+
+    def __del__(self) -> None:
+        # FFTW plans are destroyed here, under the planner lock, not by whichever thread happens
+        # to drop the last reference (plan destruction is a planner call)
+        plans = getattr(self, "_plans", None)
+        if plans:
+            try:
+                with PLANNER_LOCK:
+                    plans.clear()
+            except TypeError:  # pragma: no cover - interpreter shutdown (module globals gone)
+                plans.clear()
 
     def forward(self) -> np.ndarray:
         """``spectrum <- rfft2(real)``; returns ``spectrum``."""
@@ -183,20 +195,23 @@ class FFTBackend:
 
                 cache.save_fftw_wisdom()
 
+            plans = [fwd, inv]  # owned by the pair, which destroys them under PLANNER_LOCK
+            del fwd, inv
+
             # always name the arrays: an FFTW object keeps the last arrays it ran on
             def fwd_own() -> None:
-                fwd(real, spec)
+                plans[0](real, spec)
 
             def inv_own() -> None:
-                inv(spec, real)
+                plans[1](spec, real)
 
             def fwd_into(x, out) -> None:
-                fwd(x, out)
+                plans[0](x, out)
 
             def inv_into(x, out) -> None:
-                inv(x, out, normalise_idft=False)
+                plans[1](x, out, normalise_idft=False)
 
-            return TransformPair(real, spec, fwd_own, inv_own, fwd_into, inv_into)
+            return TransformPair(real, spec, fwd_own, inv_own, fwd_into, inv_into, _plans=plans)
         real = np.zeros(rshape, dtype=dtype)
         spec = np.zeros(cshape, dtype=cdtype)
         workers = self.threads

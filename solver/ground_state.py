@@ -20,7 +20,7 @@ sin θ_i)): the energy is a quadratic form E = ½ mᵀ M m and its angle gradien
 * point impurities, ``method="dense"``: M_ij = C(r_i - r_j) (exact Keldysh couplings, 2N × 2N
   matrix, N <= 3000 with "auto");
 * point impurities, ``method="mesh"``: particle-particle/particle-mesh split of
-  :mod:`solver._mesh` (O(N log N); energy ≲ 1e-5 relative of the dense value).
+  :mod:`solver._mesh` (O(N log N); energy ≲ 1e-4 relative of the dense value, fields ~4e-6).
 
 Minimization: L-BFGS-B on the angles with the analytic gradient, ``restarts`` random starts
 (seeded), best kept.
@@ -220,12 +220,25 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
         Point-dipole constant (energy × length²); energies in units of Z / length².
     method : {"dense", "mesh", "auto"}
         "dense": exact 2N × 2N coupling matrix (memory 32 N² bytes); "mesh": particle-mesh split
-        (:class:`solver._mesh.MeshFields`, options ``neighbours``, ``kappa``, ``eta``, ``alpha``);
-        "auto": dense for N <= 3000, else mesh.
+        (:class:`solver._mesh.MeshFields`); "auto": dense for N <= 3000, else mesh.
+    **mesh_options
+        ``neighbours``, ``kappa``, ``eta``, ``alpha``, ``max_mesh`` of
+        :class:`solver._mesh.MeshFields`; they apply to the mesh only. With ``method="dense"``
+        they are a ``ValueError``. With ``method="auto"`` they are validated (names and ranges)
+        and used when the mesh is chosen (N > 3000); for N <= 3000 the exact dense matrix is used
+        and they are ignored: they only trade the mesh's accuracy for speed, and the dense
+        couplings are exact (this keeps sweeps over N with one set of options working, e.g.
+        :func:`solver.ensembles.magnetization_sweep`). Pass ``method="mesh"`` to force the mesh.
 
     Returns
     -------
     AngleProblem
+
+    Raises
+    ------
+    ValueError
+        Bad positions, moments, Z or method; mesh options with ``method="dense"``, an unknown
+        mesh option or one out of range; a request that does not fit in memory.
     """
     pos = keldysh._list("positions", positions)
     n = pos.shape[0]
@@ -234,6 +247,16 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
     r0 = keldysh._pearl(pearl_length)
     Z = checks.positive_length("Z", Z)
     mag = _moment_magnitudes(moments, n)
+    if method not in ("dense", "mesh", "auto"):
+        raise ValueError(f"method must be 'dense', 'mesh' or 'auto', got {method!r}")
+    if mesh_options:
+        names = ", ".join(sorted(mesh_options))
+        if method == "dense":
+            raise ValueError(f"mesh option(s) {names} apply to method='mesh' only (and to 'auto' "
+                             "when it picks the mesh), not to method='dense' (exact couplings); "
+                             "drop them or pass method='mesh'")
+        from ._mesh import check_options
+        check_options(**mesh_options)
     if method == "auto":
         method = "dense" if n <= DENSE_MAX else "mesh"
     if method == "dense":
@@ -258,19 +281,40 @@ def island_problem(islands: Sequence[Any], grid: Any, film: Any, boundary: str =
     """Angle problem of finite islands from the spectral coupling tensors (self terms included).
 
     E = Σ_i ½ μ_i·C_ii·μ_i + Σ_{i<j} μ_i·C_ij·μ_j (:func:`solver.interactions.interaction_energies`,
-    units of stiffness × g² × moment²); the magnitudes |μ_i| of the islands' moments are kept.
+    units of stiffness × g² × moment²); the magnitudes |μ_i| of the islands' moments are kept,
+    so every ``islands[i].moment`` must be non-zero (``ValueError`` naming the index otherwise).
     """
     from .interactions import interaction_energies
     islands = list(islands)
+    mag = np.array([math.hypot(*isl.moment) for isl in islands])
+    zero = np.flatnonzero(~(mag > 0))
+    if zero.size:                              # the user never passed "moments" here
+        i = int(zero[0])
+        raise ValueError(f"islands[{i}].moment must be non-zero (|moment| > 0: only its direction "
+                         f"is optimized, its magnitude is kept), got {tuple(islands[i].moment)}")
     ie = interaction_energies(islands, grid, film, boundary=boundary, coupling=coupling)
     n = len(islands)
     mat = np.ascontiguousarray(ie.tensors.transpose(0, 2, 1, 3)).reshape(2 * n, 2 * n)
     mat = 0.5 * (mat + mat.T)
-    mag = np.array([math.hypot(*isl.moment) for isl in islands])
     pos = np.array([isl.center for isl in islands], dtype=float)
     prob = AngleProblem(pos, _moment_magnitudes(mag, n), _dense_apply(mat))
     prob.tensors = ie.tensors
     return prob
+
+
+def _energy_scale(problem: AngleProblem, starts: Sequence[np.ndarray]) -> float:
+    """Energy scale max_i |m_i| |h_i| (the largest possible |∂E/∂θ_i|), maximized over the starts.
+
+    Unlike the angle gradient, |m_i||h_i| does not vanish at a stationary point (a minimum or a
+    saddle where every h_i ∥ m_i), so the relative ``gtol`` of every start is meaningful even
+    when ``initial`` is stationary. Falls back to 1 if every field vanishes at every start
+    (then M m = 0 there and the gradient is zero anyway).
+    """
+    scale = 0.0
+    for st in starts:
+        site = problem.magnitudes * np.hypot(*problem.fields(np.asarray(st, dtype=float)).T)
+        scale = max(scale, float(np.max(site)))
+    return scale if math.isfinite(scale) and scale > 0 else 1.0
 
 
 def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
@@ -278,6 +322,10 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
                     callback: Callable[[np.ndarray, float], None] | None = None
                     ) -> tuple[np.ndarray, float, list]:
     """L-BFGS-B over the angles from ``restarts`` random starts (plus ``initial`` if given).
+
+    ``gtol`` is relative to the energy scale max_i |m_i| |h_i| (largest over all starts), which
+    stays finite at stationary points: an ``initial`` that is already stationary (a minimum or a
+    saddle) neither spoils the tolerance of the random starts nor wins by default.
 
     Returns
     -------
@@ -294,8 +342,7 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
             raise ValueError(f"initial must hold one angle (radians) per site, shape ({problem.n},), "
                              f"got shape {init.shape}")
         starts.insert(0, init)
-    _, g0 = problem.energy_gradient(starts[0])     # scale so that gtol is relative
-    scale = max(float(np.max(np.abs(g0))), 1e-300)
+    scale = _energy_scale(problem, starts)          # so that gtol is relative
 
     def fun(th: np.ndarray) -> tuple[float, np.ndarray]:
         e, g = problem.energy_gradient(th)
@@ -311,8 +358,11 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
                        options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter, "maxcor": 20})
         res.fun = float(res.fun) * scale
         results.append(res)
-        if best is None or res.fun < best.fun:
+        if math.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
+    if best is None:
+        raise RuntimeError("minimize_angles: no start reached a finite energy "
+                           f"(L-BFGS-B: {results[0].message})")
     th = np.remainder(best.x + math.pi, 2 * math.pi) - math.pi
     return th, problem.energy(th), results
 
@@ -352,7 +402,9 @@ def minimize_impurities(positions: Any, pearl_length: float, moments: Any = 1.0,
     seed, restarts : int
         Seed and number of random starts of L-BFGS-B.
     method : {"dense", "mesh", "auto"}
-        See :func:`impurity_problem`; ``options`` go to the mesh.
+        See :func:`impurity_problem`; ``options`` are mesh options (``neighbours``, ``kappa``,
+        ``eta``, ``alpha``, ``max_mesh``): a ``ValueError`` with "dense", validated but unused
+        when "auto" picks the exact dense couplings (N <= 3000).
     Z : float
         Point-dipole constant; energies in units of Z / length².
     initial : ndarray (N,), optional

@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import _ewald, checks
+from . import _ewald, checks, interactions
 from .film import Film
 from .grid import Grid
 from .interactions import interaction_energies
@@ -180,9 +180,9 @@ def island_lattice(lattice: str = "square", d_over_r0: float = 1 / 50, island: s
         raise ValueError(f"size must lie in (0, 0.25) lattice constants (islands must not overlap), got {size}")
     make = _factory(island, size, checks.nonnegative("edge_width", edge_width))
     grid, sites, signs, basis = supercell(lattice, state, cells)
-    # periodic operator (~10 fields), island shapes and their spectra (~3 fields per island)
+    # the periodic interaction_energies below (its operator included), checked here to name cells
     checks.memory_fits(f"island_lattice with cells = {int(cells)} (a {grid.shape} periodic grid)",
-                       (10 + 3 * len(sites)) * grid.bytes_per_field(),
+                       interactions.memory_estimate(len(sites), grid, "periodic"),
                        hint="use fewer cells per lattice constant")
     film = Film(pearl_length=r0)
     Z = film.dipole_constant(1.0)

@@ -69,15 +69,20 @@ def vector_potential_kernel(q: np.ndarray, pearl_length: float) -> np.ndarray:
 
 
 def field_kernel(q: np.ndarray, pearl_length: float, height: float = 0.0) -> np.ndarray:
-    """G_z(q) = e^{−q z} / (1 + q r0) (dimensionless); 0 for r0 = inf."""
+    """G_z(q) = e^{−q z} / (1 + q r0) (dimensionless); 0 for r0 = inf.
+
+    A scalar or 0-d ``q`` gives a 0-d array, as in current_kernel and vector_potential_kernel.
+    """
     q = np.asarray(q, dtype=float)
     if math.isinf(pearl_length):
         return np.zeros_like(q)
-    denominator = q * pearl_length
+    # ufuncs on a 0-d array return numpy scalars, which cannot serve as ``out=``; np.asarray
+    # makes those 0-d arrays and is a no-op (no copy) for the full-size arrays.
+    denominator = np.asarray(q * pearl_length)
     denominator += 1.0
     if height == 0:
         return np.divide(1.0, denominator, out=denominator)
-    out = np.multiply(q, -height)
+    out = np.asarray(np.multiply(q, -height))
     np.exp(out, out=out)
     out /= denominator
     return out

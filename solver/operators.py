@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 
@@ -50,18 +50,54 @@ def half_spectrum_weights(nx: int) -> np.ndarray:
     return w
 
 
+@lru_cache(maxsize=64)
+def _weight_corrections(nx: int) -> tuple[tuple[int, float], ...]:
+    """Columns whose :func:`half_spectrum_weights` differ from the interior weight 2, with
+    w − 2 (q_x = 0 and, for even nx, the Nyquist column: −1)."""
+    w = half_spectrum_weights(nx)
+    return tuple((int(k), float(w[k] - 2.0)) for k in np.flatnonzero(w != 2.0))
+
+
 def _weighted_vdot(x: np.ndarray, y: np.ndarray, nx: int) -> float:
-    """Σ w Re(conj(x) y) over an rfft half spectrum (w = 1 on q_x = 0 and Nyquist, else 2)."""
-    total = 2.0 * _vdot(x, y) - _vdot(x[..., 0], y[..., 0])
-    if nx % 2 == 0:
-        total -= _vdot(x[..., -1], y[..., -1])
+    """Σ w Re(conj(x) y) over an rfft half spectrum, w = :func:`half_spectrum_weights` along the
+    last axis: 2 Σ Re(conj(x) y) corrected on the few columns where w ≠ 2 (no temporary)."""
+    total = 2.0 * _vdot(x, y)
+    for k, dw in _weight_corrections(nx):
+        total += dw * _vdot(x[..., k], y[..., k])
     return float(total)
+
+
+def _quadrature_bytes(grid: Grid, taper, precompute: tuple[int, int]) -> float:
+    """Peak bytes of the radial quadrature of one free-space build
+    (``kernels.truncated_transform`` on the wavevectors of the quarter precompute grid below
+    ``taper.q_cut``): two (rows × radial nodes) float64 tables (q r and J0(q r)), rows = the
+    Chebyshev degree + 1 (or the distinct |q| if fewer than twice the degree), plus the small
+    box of wavevectors. Independent of the grid size once the grid is not tiny (~28 MiB)."""
+    my, mx = precompute
+    h = grid.spacing
+    q_cut = taper.q_cut
+    axes = []
+    for m in (my, mx):  # the wavevectors k dq <= q_cut of one quarter axis (as freespace builds them)
+        dq = 2 * np.pi / (m * h)
+        q = dq * np.arange(min(m // 2 + 1, int(q_cut / dq) + 2))
+        axes.append(q[:int(np.searchsorted(q, q_cut, side="right"))])
+    box = np.hypot(axes[0][:, None], axes[1][None, :])
+    qs = np.unique(box[box < q_cut])
+    if qs.size == 0:
+        return 0.0
+    q_top = float(qs[-1])
+    degree = int(1.1 * taper.outer * q_top) + 32
+    rows = degree + 1 if qs.size > 2 * degree else qs.size
+    nodes = kernels._radial_nodes(taper, q_top)[0].size
+    return float(16 * rows * nodes + 8 * 8 * nodes + 6 * box.nbytes)
 
 
 class BaseOperator:
     """Common part: grid bookkeeping, memory check, thread safety, field cache."""
 
     boundary = ""
+    padding = 1
+    """The solve grid is the operator grid zero-padded ``padding`` times along each axis."""
 
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend, solve_grid: Grid,
                  precision: str = "double") -> None:
@@ -74,17 +110,33 @@ class BaseOperator:
         self.precision = precision
         self.dtype = np.dtype(PRECISIONS[precision])  # real dtype of work arrays and outputs
         self.complex_dtype = np.result_type(self.dtype, np.complex64)
-        scale = self.dtype.itemsize / 8
         checks.memory_fits(f"the {self.boundary}-boundary operator on a {grid.shape} grid",
-                           scale * self.memory_estimate(grid))
+                           self.memory_estimate(grid, precision))
         self.n_solve = solve_grid.ny * solve_grid.nx
         self.norm = grid.cell_area / self.n_solve  # h²/N, Parseval
         self._lock = threading.RLock()
         self._cache: dict = {}
 
     @classmethod
-    def memory_estimate(cls, grid: Grid) -> float:  # pragma: no cover - overridden
+    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:  # pragma: no cover
+        """Peak bytes of the operator on ``grid`` and one solve with every output (energy,
+        current, vector potential, B_z at one height); overridden."""
         raise NotImplementedError
+
+    @classmethod
+    def shape_spectra_memory(cls, grid: Grid, n: int) -> tuple[float, float]:
+        """Bytes of :meth:`shape_spectra` for ``n`` fields on ``grid``: (the complex128 spectra it
+        returns, the transient work of one batch). Per field a batch holds its zero-padded input
+        (open boundary only), the one-off transform's internal copies of it (two with pyfftw,
+        measured) and the transform's output before it is copied into the result."""
+        sy, sx = cls.padding * grid.ny, cls.padding * grid.nx
+        real, spectrum = sy * sx * 8, sy * (sx // 2 + 1) * 16
+        batch = max(1, min(n, cls.BATCH_BYTES // real))
+        copies = 3 if cls.padding > 1 else 2
+        return float(n * spectrum), float(batch * (copies * real + spectrum))
+
+    BATCH_BYTES = 256 * 2**20
+    """Largest real (padded) input of one batched transform in :meth:`shape_spectra` (bytes)."""
 
     def _cached(self, key, build):
         with self._lock:
@@ -98,19 +150,31 @@ class BaseOperator:
             self._cache[key] = value
         return value
 
-    BATCH_BYTES = 256 * 2**20
-    """Largest real input of one batched transform in :meth:`shape_spectra` (bytes)."""
+    def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
+        """rfft2 of a stack of scalar fields ``(n, ny, nx)`` on the operator grid, zero-padded
+        onto the solve grid (open boundary), as complex128 ``(n, sy, sx//2 + 1)``.
 
-    def _batched_rfft2(self, fields: np.ndarray) -> np.ndarray:
-        """rfft2 of a stack of fields on the solve grid: one multi-field FFTW call per batch of
-        at most ``BATCH_BYTES`` of input (the plan is built per batch shape and not kept)."""
-        n = fields.shape[0]
-        per_field = fields[0].nbytes if n else 1
-        batch = max(1, min(n, self.BATCH_BYTES // per_field))
-        sy, sx = fields.shape[-2:]
+        One multi-field transform per batch of at most ``BATCH_BYTES`` of (padded) input; the
+        padding is done per batch in one reused buffer, so only the returned spectra are
+        full-size (see :meth:`shape_spectra_memory`). The plan is built per batch shape and not
+        kept.
+        """
+        shapes = np.asarray(shapes, dtype=float)
+        n = shapes.shape[0]
+        ny, nx = self.grid.shape
+        sy, sx = self.solve_grid.shape
+        batch = max(1, min(n, self.BATCH_BYTES // (sy * sx * 8)))
         out = np.empty((n, sy, sx // 2 + 1), dtype=complex)
+        padded = (sy, sx) != (ny, nx)
+        work = np.zeros((min(batch, n), sy, sx)) if padded else None
         for start in range(0, n, batch):
-            out[start:start + batch] = self.fft.rfft2(fields[start:start + batch], cache=False)
+            stop = min(n, start + batch)
+            if padded:  # outside [:ny, :nx] the buffer stays zero
+                block = work[:stop - start]
+                block[:, :ny, :nx] = shapes[start:stop]
+            else:
+                block = shapes[start:stop]
+            out[start:stop] = self.fft.rfft2(block, cache=False)
         return out
 
     def energy(self, state: np.ndarray, stiffness: float) -> float:
@@ -122,6 +186,7 @@ class PeriodicOperator(BaseOperator):
     """The periodic film with the grid as unit cell (closed-form kernels)."""
 
     boundary = "periodic"
+    padding = 1
 
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
                  precision: str = "double") -> None:
@@ -138,9 +203,20 @@ class PeriodicOperator(BaseOperator):
         self.filter = kernels.spectral_filter(grid.qx[None, :], grid.qy[:, None], grid.spacing)
 
     @classmethod
-    def memory_estimate(cls, grid: Grid) -> float:
+    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
+        """Peak bytes of the operator and one solve with every output (see
+        :meth:`BaseOperator.memory_estimate`); ``half`` = one real float64 half spectrum."""
+        s = np.dtype(PRECISIONS[precision]).itemsize / 8
+        field = grid.ny * grid.nx * 8
         half = grid.ny * (grid.nx // 2 + 1) * 8
-        return 10 * half + 4 * grid.ny * grid.nx * 8
+        # float64 whatever the precision: |q| and the spectral filter, and the transient of one
+        # multiplier build (a complex128 product and the kernel values before the cast)
+        held64 = 2 * half + 5 * half
+        # solve precision: transform pairs for 2 and 1 fields (3 fields, 3 complex spectra), the
+        # state c, W, U and their (q_y, −q_x) pairs, q_a q_b W (interactions), one complex B_z
+        # multiplier, and the outputs j, A, B_z (5 fields)
+        held = 3 * field + 6 * half + 2 * half + 9 * half + 2 * half + 5 * field
+        return s * held + held64
 
     def transform(self, a: np.ndarray) -> np.ndarray:
         """State: c(q) = q_x a_y(q) − q_y a_x(q) (discrete transform), one half spectrum."""
@@ -215,32 +291,51 @@ class PeriodicOperator(BaseOperator):
             return {"xx": self.qx**2 * W, "xy": self.qx * self.qy * W, "yy": self.qy**2 * W}
         return self._cached("tensorW", build)
 
-    def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
-        """Transforms of a stack of scalar fields ``(n, ny, nx)`` on the solve grid, in batched
-        transforms (see :meth:`BaseOperator.shape_spectra`)."""
-        return self._batched_rfft2(np.asarray(shapes, dtype=float))
-
 
 class OpenOperator(BaseOperator):
     """The isolated infinite film (free space): exact for sources inside the grid."""
 
     boundary = "open"
+    padding = 2
 
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
                  precision: str = "double") -> None:
-        super().__init__(grid, pearl_length, fft, grid.padded(2), precision)
+        super().__init__(grid, pearl_length, fft, grid.padded(self.padding), precision)
         self._input = fft.empty((2,) + self.solve_grid.shape, self.dtype)
         self._input[...] = 0.0
         self._scratch = fft.empty((self.solve_grid.ny, self.solve_grid.nx // 2 + 1),
                                   dtype=self.complex_dtype)
 
     @classmethod
-    def memory_estimate(cls, grid: Grid) -> float:
+    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
+        """Peak bytes of the operator and one solve with every output (see
+        :meth:`BaseOperator.memory_estimate`): the arrays it holds, in the solve precision, plus
+        the largest transient of one float64 free-space kernel build on top.
+
+        ``half`` = one real float64 multiplier on the padded rfft grid (2 ny × (nx + 1)),
+        ``quarter`` = one float64 array on the quarter precompute grid of ``freespace``.
+        Traced peaks of a solve with every output (estimate in brackets), MiB: double 128² 36
+        (39), 256² 60 (69), 512² 154 (192), 1024² 600 (766); single 256² 45 (50), 512² 96 (117),
+        1024² 352 (466). Small grids are dominated by the grid-independent quadrature tables.
+        """
+        s = np.dtype(PRECISIONS[precision]).itemsize / 8
         ny, nx = grid.shape
+        field = ny * nx * 8
+        padded = 4 * field
         half = 2 * ny * (nx + 1) * 8
-        my, mx = precompute_shape(grid, domain_taper(grid))
-        build = 3 * my * (mx // 2 + 1) * 8 + my * mx * 8 + 3 * half
-        return 6 * half + 6 * 4 * ny * nx * 8 + build
+        # solve precision: the zero-padded input (2 padded fields), the complex scratch (2 half),
+        # transform pairs for 2 and 1 fields (3 padded fields, 6 half), one state (4 half),
+        # q_a q_b W, −W/N, −U/N (9 half), one complex B_z multiplier (4 half), j, A, B_z (5 fields)
+        held = 5 * padded + 25 * half + 5 * field
+        # one float64 build (freespace.aperiodic_multipliers): first |q| and f̂ on the quarter grid
+        # with the radial quadrature tables, then the DCT-I/DST-I passes (≤ 6 quarter arrays,
+        # measured ≤ 5.5) while the raw tensor (3 half) is filled
+        taper = domain_taper(grid)
+        my, mx = precompute_shape(grid, taper)
+        quarter = (my // 2 + 1) * (mx // 2 + 1) * 8
+        build = max(2 * quarter + _quadrature_bytes(grid, taper, (my, mx)),
+                    3 * half + 6 * quarter)
+        return s * held + build
 
     def _tensor(self, kind: str, height: float = 0.0) -> dict[str, np.ndarray]:
         """Raw free-space multipliers (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z for 'G'."""
@@ -347,12 +442,3 @@ class OpenOperator(BaseOperator):
             total = (_weighted_vdot(a2_hat[0], tp.spectrum[0], nx)
                      + _weighted_vdot(a2_hat[1], tp.spectrum[1], nx))
         return stiffness * self.norm * total
-
-    def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
-        """Transforms of a stack of scalar fields ``(n, ny, nx)`` zero-padded onto the solve grid,
-        in batched transforms (see :meth:`BaseOperator.shape_spectra`)."""
-        shapes = np.asarray(shapes, dtype=float)
-        ny, nx = self.grid.shape
-        padded = np.zeros((shapes.shape[0],) + self.solve_grid.shape)
-        padded[:, :ny, :nx] = shapes
-        return self._batched_rfft2(padded)

@@ -201,9 +201,10 @@ def test_wide_periodic_gaussian_is_summed_over_images():
     w = 0.2
     a = solver.exchange_map([Island.gaussian((0.0, 0.0), w, moment=(0.0, 1.0))], g, boundary="periodic")
     x = g.x
-    images = np.arange(-6, 7)
+    images = np.arange(-6, 7)  # omitted images: exp(-6.5²/(2 w²)) ~ e^-528, exactly 0 in float64
     prof = np.exp(-((x[:, None] + images[None, :]) ** 2) / (2 * w * w)).sum(axis=1)
     expected = np.outer(prof, prof) / (prof.sum() ** 2 * g.cell_area)
+    # 1e-13: the same finite series summed in another order and normalised (≲ 100 ε)
     np.testing.assert_allclose(a[0], expected, rtol=1e-13, atol=0)
     assert abs(a[0].sum() * g.cell_area - 1.0) < 1e-13
 
@@ -485,7 +486,9 @@ BAD_CONFIGS = {
                      "[0.95, 0.31], [-0.59, -0.81]]\n",
                      "islands[2].vertices: vertices must describe a simple (non-self-intersecting) polygon"),
     "island bigger than the periodic cell": (("radius = 0.3", "radius = 2.0"),
-                                             "more than half the periodic cell (3.2 x 3.2)"),
+                                             "islands[0] (disk island at (-0.6, 0)) reaches [-2.6, 1.4] x "
+                                             "[-2, 2], more than half the periodic cell (3.2 x 3.2) from "
+                                             "its centre"),
     "grid beyond memory": (("cells = 32", "cells = 1000000"),
                            "grid: a 1000000 x 1000000 grid (open boundary) needs an estimated"),
 }
@@ -593,7 +596,8 @@ SWEEP = BASE + "[sweep]\n"
 @pytest.mark.parametrize("axes, expected", [
     ("{ 'film.pearl_length' = [1.0, -1.0] }",
      "sweep point {'film.pearl_length': -1.0}: film.pearl_length: expected a number > 0 or inf, got -1.0"),
-    ("{ separation = [1.0, 5.0] }", "sweep point {'separation': 5.0}: islands[0]"),
+    ("{ separation = [1.0, 5.0] }", "sweep point {'separation': 5.0}: islands[0] (disk island at (-2.5, 0)) "
+     "reaches [-2.8, -2.2] x [-0.3, 0.3], outside the open grid [-1.6, 1.6] x [-1.6, 1.6]"),
     ("{ 'grid.cells' = [32, 1000000] }", "sweep point {'grid.cells': 1000000}: grid: a 1000000 x 1000000 grid"),
 ])
 def test_sweep_bad_point_exit_2_nothing_written(tmp_path, capsys, axes, expected):

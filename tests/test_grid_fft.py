@@ -57,3 +57,35 @@ def test_backend_bad_input():
         solver.Grid((10, 10), -0.1)
     with pytest.raises(ValueError, match="spacing"):
         solver.Grid((10, 10), float("nan"))
+
+
+@pytest.mark.skipif(not HAVE_PYFFTW, reason="pyfftw not installed")
+def test_dropped_plans_are_destroyed_under_the_planner_lock(monkeypatch):
+    """Plan destruction is an FFTW planner call: when the last reference to a backend (and its
+    cached transform pairs) goes away, the plans must be freed holding ``fft.PLANNER_LOCK``, not
+    by whichever thread happens to drop them while another plans."""
+    import gc
+    import threading
+
+    import solver.fft as fft_module
+
+    class RecordingLock:
+        def __init__(self):
+            self.inner, self.entered = threading.RLock(), 0
+
+        def __enter__(self):
+            self.inner.acquire()
+            self.entered += 1
+
+        def __exit__(self, *exc):
+            self.inner.release()
+
+    backend = FFTBackend("pyfftw", threads=1)
+    pair = backend.pair(2, (16, 12))
+    plans = pair._plans
+    assert len(plans) == 2
+    lock = RecordingLock()
+    monkeypatch.setattr(fft_module, "PLANNER_LOCK", lock)
+    del backend, pair
+    gc.collect()
+    assert lock.entered >= 1 and plans == []

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -95,11 +94,11 @@ class Context:
         self.out.mkdir(parents=True, exist_ok=True)
 
     def save_dataset(self, ds, name: str) -> Path:
-        """Write an xarray Dataset to ``out/name.nc`` (h5netcdf) and record it."""
-        path = self.out / f"{name}.nc"
-        tmp = path.with_suffix(".nc.part")
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
+        """Write an xarray Dataset atomically to ``out/name.nc`` (:func:`solver.io.save`) and
+        record it."""
+        import solver.io
+
+        path = solver.io.save(ds, self.out / f"{name}.nc")
         self.artefacts.append(path.name)
         return path
 
@@ -111,9 +110,14 @@ class Context:
         """Save a matplotlib figure to ``out/name.png``, close it and record it."""
         import matplotlib.pyplot as plt
 
+        from solver.atomic import write_atomically
+
         path = self.out / f"{name}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
+        try:
+            write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, bbox_inches="tight",
+                                                           format="png"))
+        finally:
+            plt.close(fig)
         self.artefacts.append(path.name)
         return path
 
