@@ -29,7 +29,6 @@ import time
 import tracemalloc
 
 import numpy as np
-import scipy
 
 import solver
 from solver import cache, checks
@@ -47,18 +46,15 @@ def median_time(fn, repeats: int) -> float:
 
 
 def machine(fft: FFTBackend) -> dict:
-    """The machine, library versions and FFT settings the numbers were taken with."""
-    try:
-        import pyfftw
+    """The machine, library versions (:func:`solver.dataset.library_versions`) and FFT
+    settings the numbers were taken with."""
+    from solver.dataset import library_versions
 
-        pyfftw_version = pyfftw.__version__
-    except ImportError:  # pragma: no cover
-        pyfftw_version = None
+    versions = {k.removesuffix("_version"): v for k, v in library_versions().items()}
     return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
             "system": f"{platform.system()} {platform.release()}", "cores": os.cpu_count(),
             "memory_GiB": round(checks.available_memory_bytes() / 2**30, 1),
-            "python": platform.python_version(), "numpy": np.__version__,
-            "scipy": scipy.__version__, "pyfftw": pyfftw_version, "solver": solver.__version__,
+            **versions, "solver": solver.__version__,
             "backend": fft.name, "threads": fft.threads, "planner": fft.planner}
 
 

@@ -267,9 +267,11 @@ def _check_memory(grid: Grid, boundary: str) -> None:
     """Raise :class:`ConfigError` (key ``grid``) if a solve on ``grid`` cannot fit in memory."""
     from . import checks
     from .operators import OpenOperator, PeriodicOperator
+    from .sources import exchange_map_bytes
 
     op = OpenOperator if boundary == "open" else PeriodicOperator
-    estimate = op.memory_estimate(grid) + 8 * grid.bytes_per_field()  # + exchange map, fields
+    # the operator with one solve and all its outputs (double precision), after the map is built
+    estimate = op.memory_estimate(grid) + exchange_map_bytes(grid)
     try:
         checks.memory_fits(f"a {grid.shape[0]} x {grid.shape[1]} grid ({boundary} boundary)", estimate,
                            hint="use fewer cells (grid.cells or grid.shape)")

@@ -406,6 +406,12 @@ def _polygon_sdf(v: np.ndarray, px: np.ndarray, py: np.ndarray) -> np.ndarray:
     return np.where(inside, -d, d)
 
 
+def exchange_map_bytes(grid: Grid) -> int:
+    """Peak bytes of :func:`exchange_map` on ``grid``: the map (2 float64 fields) and the
+    rasteriser's temporaries (offsets, distance, profile: ~6 fields)."""
+    return 8 * grid.bytes_per_field()
+
+
 def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float = 1.0,
                  boundary: str = "open") -> np.ndarray:
     """Effective gauge field a(r) = g Σ_i (μ_i × ẑ) S_i(r) of ``islands`` on ``grid``.
@@ -457,8 +463,7 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
     if boundary not in ("open", "periodic"):
         raise ValueError(f"boundary must be 'open' or 'periodic', got {boundary!r}")
     periodic = boundary == "periodic"
-    # the map (2 fields) and the rasteriser's temporaries (offsets, distance, profile: ~6)
-    checks.memory_fits(f"the exchange map on a {grid.shape} grid", 8 * grid.bytes_per_field())
+    checks.memory_fits(f"the exchange map on a {grid.shape} grid", exchange_map_bytes(grid))
     a = np.zeros((2,) + grid.shape)
     for i, isl in enumerate(islands):
         check_island_on_grid(isl, grid, periodic, index=i)
