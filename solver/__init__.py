@@ -23,15 +23,16 @@ from .interactions import InteractionEnergies, interaction_energies
 from .maxwell_london import Operator, clear_cache, get_operator, solve
 from .operators import OpenOperator, PeriodicOperator
 from .solution import Solution
+from .finite_solution import FiniteFilmSolution
 from .sources import Island, UnresolvedIslandWarning, exchange_map
-from . import config, dataset, plotting  # light: matplotlib/xarray are imported on first use
+from . import config, dataset, film_geometry, plotting  # light: matplotlib/xarray load on use
 from .io import open_solution, save
 from .sweep import sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "FFTBackend", "Film", "Grid", "InteractionEnergies", "Island", "OpenOperator", "Operator",
+    "FFTBackend", "Film", "FiniteFilmSolution", "Grid", "InteractionEnergies", "Island", "OpenOperator", "Operator",
     "PeriodicOperator", "Solution",
     "UnresolvedIslandWarning", "clear_cache", "exchange_map", "get_operator",
     "interaction_energies", "solve", "__version__",

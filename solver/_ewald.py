@@ -160,9 +160,39 @@ def _radial_nodes(rmax: float, scale: float) -> tuple[np.ndarray, np.ndarray]:
     return (0.5 * (b - a) * x + 0.5 * (a + b)).ravel(), (0.5 * (b - a) * wt).ravel()
 
 
+R0_TINY_CELLS = 2.0**-40
+"""r0 below this many √A_c: the couplings are r0 × (a function of R) to double precision
+(p = r0/R, q = 2 r0/R up to O((r0/R)²) relative, and R >= ~0.1 √A_c for lattice angles
+>= 0.01, so < 6e-22): the sums are evaluated at r0 = 2^-40 √A_c and scaled linearly. (Without
+this the Gaussian splits lose digits to subnormals near d/r0 ~ 1e307.)"""
+R0_HUGE_CELLS = 2.0**64
+"""r0 beyond this many √A_c: the sums equal their r0 → inf limit ("limit" order) to double
+precision (corrections O(√A_c / r0)); they are evaluated at r0 = inf. (Without this the Ewald
+long-range transform overflows, (q r0)² > 1e308, and returns NaN for r0 ≳ 1e154 √A_c.)"""
+
+
+def _far(engine):
+    """Wrap a lattice-sum engine so that any r0 in (0, inf] is exact (see R0_TINY_CELLS)."""
+    def wrapped(basis: np.ndarray, r0: float, ks: np.ndarray, unscreened: str = "limit",
+                **kw) -> np.ndarray:
+        basis = np.asarray(basis, dtype=float)
+        cell = math.sqrt(cell_area(basis))
+        if math.isfinite(r0) and r0 > R0_HUGE_CELLS * cell:
+            return engine(basis, math.inf, ks, "limit", **kw)
+        if r0 < R0_TINY_CELLS * cell:
+            ref = R0_TINY_CELLS * cell
+            return engine(basis, ref, ks, unscreened, **kw) * (r0 / ref)
+        return engine(basis, r0, ks, unscreened, **kw)
+
+    wrapped.__name__, wrapped.__doc__ = engine.__name__, engine.__doc__
+    return wrapped
+
+
+@_far
 def window_sum(basis: np.ndarray, r0: float, ks: np.ndarray, unscreened: str = "limit",
                sigma_cells: float = 5.0) -> np.ndarray:
-    """Method (a): smooth-window real-space sum + exact continuum remainder. See module doc."""
+    """Method (a): smooth-window real-space sum + exact continuum remainder. See module doc.
+    Any r0 in (0, inf] (very small and very large r0 are reduced to exact limits, R0_TINY_CELLS)."""
     basis = np.asarray(basis, dtype=float)
     ks = np.atleast_2d(np.asarray(ks, dtype=float))
     area = cell_area(basis)
@@ -313,9 +343,11 @@ def _self_long_range(r0: float, alpha: float) -> float:
     return -(head - tail)
 
 
+@_far
 def ewald_sum(basis: np.ndarray, r0: float, ks: np.ndarray, unscreened: str = "limit",
               alpha: float | None = None) -> np.ndarray:
-    """Method (b): Ewald summation with the 3-D split of the depth representation of V."""
+    """Method (b): Ewald summation with the 3-D split of the depth representation of V.
+    Any r0 in (0, inf] (very small and very large r0 are reduced to exact limits, R0_TINY_CELLS)."""
     basis = np.asarray(basis, dtype=float)
     ks = np.atleast_2d(np.asarray(ks, dtype=float))
     area = cell_area(basis)

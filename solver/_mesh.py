@@ -193,7 +193,8 @@ class MeshFields:
         n = pos.shape[0]
         self.n, self.Z, self.r0 = n, float(Z), float(r0)
         lo, hi = pos.min(axis=0), pos.max(axis=0)
-        ext = np.maximum(hi - lo, 1e-12)
+        span = hi - lo                          # floor relative, so that lengths scale out
+        ext = np.maximum(span, 1e-12 * float(span.max()))
         area = float(np.prod(np.maximum(ext, ext.max() * 1e-3)))
         alpha_max = eta * (max_mesh - ORDER - 2) / float(ext.max())
         if alpha is None:

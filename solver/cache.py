@@ -3,23 +3,31 @@
 Location: ``$SOLVER_CACHE_DIR``, else ``$XDG_CACHE_HOME/pearl-soc-solver``, else
 ``~/.cache/pearl-soc-solver``. Disable with ``SOLVER_CACHE=0`` (or :func:`set_enabled`).
 
-Entries are keyed by everything they depend on (a SHA-256 of the key fields plus the package,
-numpy and FFTW versions), written atomically (temporary file + ``os.replace``) under an
-exclusive ``fcntl`` lock, and a corrupt or truncated entry is treated as a miss and removed —
-so concurrent writers and interrupted runs never leave a bad table behind.
+Entries are keyed by everything they depend on (a SHA-256 of the key fields, the package,
+numpy, scipy and FFTW versions, and the source code of the modules that build the tables),
+written atomically (temporary file + ``os.replace``) under an exclusive ``fcntl`` lock. What is
+loaded is checked (keys, shapes, dtypes, finiteness): a corrupt, truncated or mismatched entry
+is treated as a miss and removed, so concurrent writers, interrupted runs and older builds never
+leave a table that breaks a solve. A cache folder that cannot be used (below a file, not
+creatable, not writable) never breaks a solve either: the package then runs without the cache
+and says so once per process (:class:`CacheWarning`). Temporary files that killed writers left
+behind are removed when the folder is first used (:func:`solver.atomic.clean_stale_temporaries`).
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import threading
+import warnings
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Mapping, Union
 
 import numpy as np
 
-from .atomic import write_atomically
+from .atomic import clean_stale_temporaries, write_atomically
 
 try:
     import fcntl
@@ -27,6 +35,32 @@ except ImportError:  # pragma: no cover - non-POSIX
     fcntl = None
 
 _ENABLED: bool | None = None
+
+CODE_MODULES = ("cache.py", "freespace.py", "grid.py", "kernels.py", "operators.py")
+"""Source files (in ``solver/``) whose code builds or keys the cached tables: their bytes are
+part of every key, so a changed build never reuses the entries of another one."""
+
+Expect = Union[Mapping[str, tuple], Callable[[dict], Any], None]
+
+
+class CacheWarning(UserWarning):
+    """The disk cache cannot be used (folder unusable, write failed): solving without it."""
+
+
+_WARNED = False
+_CLEANED: set[str] = set()
+_STATE_LOCK = threading.Lock()
+
+
+def _warn_once(message: str) -> None:
+    """Issue one :class:`CacheWarning` per process (later problems are silent)."""
+    global _WARNED
+    with _STATE_LOCK:
+        if _WARNED:
+            return
+        _WARNED = True
+    warnings.warn(f"{message}; continuing without the disk cache (set SOLVER_CACHE_DIR to a "
+                  "writable folder, or SOLVER_CACHE=0 to disable it)", CacheWarning, stacklevel=3)
 
 
 def enabled() -> bool:
@@ -42,20 +76,78 @@ def set_enabled(flag: bool | None) -> None:
     _ENABLED = flag
 
 
-def cache_dir() -> Path:
-    """The cache directory (created on demand)."""
+def _location() -> Path:
+    """Where the cache lives (see the module docstring); nothing is created."""
     root = os.environ.get("SOLVER_CACHE_DIR")
     if root:
-        path = Path(root)
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        path = Path(base) / "pearl-soc-solver"
-    path.mkdir(parents=True, exist_ok=True)
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pearl-soc-solver"
+
+
+def cache_dir() -> Path:
+    """The cache directory (created on demand).
+
+    Raises
+    ------
+    OSError
+        The folder cannot be created or used (it lies below a file, is a file, or is not
+        writable). The load/save functions of this module catch this and run without the cache.
+    """
+    path = _location()
+    path.mkdir(parents=True, exist_ok=True)  # FileExistsError for a file, NotADirectoryError below one
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise PermissionError(13, "Permission denied", str(path))
     return path
 
 
-def key_digest(**fields: Any) -> str:
-    """Stable digest of the key fields (JSON with sorted keys) and the library versions."""
+def _usable_dir() -> Path | None:
+    """:func:`cache_dir`, or None (with one :class:`CacheWarning`) when it cannot be used.
+
+    The first use of a folder in a process removes the temporary files that killed writers
+    left there.
+    """
+    try:
+        path = cache_dir()
+    except (OSError, ValueError) as exc:  # ValueError: e.g. a NUL byte in SOLVER_CACHE_DIR
+        try:
+            where = str(_location())
+        except (OSError, ValueError):  # pragma: no cover - e.g. no home folder
+            where = "?"
+        _warn_once(f"cache folder {where!r} cannot be used ({_reason(exc)})")
+        return None
+    key = str(path)
+    if key not in _CLEANED:
+        _CLEANED.add(key)
+        clean_stale_temporaries(path)
+    return path
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 of the source of :data:`CODE_MODULES` (computed once per process).
+
+    A file that cannot be read (e.g. a zipped install) contributes its name and ``"?"``, so the
+    key still changes with the package version.
+    """
+    here = Path(__file__).resolve().parent
+    sha = hashlib.sha256()
+    for name in CODE_MODULES:
+        sha.update(name.encode() + b"\0")
+        try:
+            sha.update((here / name).read_bytes())
+        except OSError:
+            sha.update(b"?")
+    return sha.hexdigest()
+
+
+def _digest(fields: Mapping[str, Any], code: bool) -> str:
     from . import __version__
 
     try:
@@ -64,9 +156,20 @@ def key_digest(**fields: Any) -> str:
         fftw = getattr(pyfftw, "__version__", "?")
     except ImportError:  # pragma: no cover
         fftw = "none"
-    payload = dict(fields, _package=__version__, _numpy=np.__version__, _pyfftw=fftw)
+    import scipy
+
+    payload = dict(fields, _package=__version__, _numpy=np.__version__, _scipy=scipy.__version__,
+                   _pyfftw=fftw)
+    if code:
+        payload["_code"] = code_digest()
     text = json.dumps(payload, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def key_digest(**fields: Any) -> str:
+    """Stable digest of the key fields (JSON with sorted keys), the library versions and the
+    source code that builds the tables (:func:`code_digest`)."""
+    return _digest(fields, code=True)
 
 
 @contextlib.contextmanager
@@ -91,51 +194,123 @@ def _atomic_write(path: Path, write) -> None:
     write_atomically(path, to_file)
 
 
-def load_arrays(kind: str, digest: str) -> dict[str, np.ndarray] | None:
-    """The cached arrays for ``(kind, digest)``, or None (miss, disabled, or corrupt entry)."""
+def _mismatch(arrays: dict[str, np.ndarray], expect: Expect) -> str | None:
+    """Why ``arrays`` is not a valid entry (None if it is).
+
+    Every array must be numeric (bool, integer, real or complex) and finite; with ``expect`` a
+    mapping ``key -> (shape, dtype)``, the keys must be exactly those and each array must have
+    that shape and dtype (``dtype`` None: any numeric dtype); with ``expect`` a callable, it is
+    called with the arrays and must not return False or raise ValueError/TypeError/KeyError.
+    """
+    for key, arr in arrays.items():
+        if arr.dtype.kind not in "biufc":
+            return f"{key}: dtype {arr.dtype}"
+        if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+            return f"{key}: not finite"
+    if expect is None:
+        return None
+    if callable(expect):
+        try:
+            ok = expect(arrays)
+        except (ValueError, TypeError, KeyError) as exc:
+            return _reason(exc)
+        return "rejected by the validator" if ok is False else None
+    if set(arrays) != set(expect):
+        return f"keys {sorted(arrays)}, expected {sorted(expect)}"
+    for key, (shape, dtype) in expect.items():
+        arr = arrays[key]
+        if arr.shape != tuple(shape):
+            return f"{key}: shape {arr.shape}, expected {tuple(shape)}"
+        if dtype is not None and arr.dtype != np.dtype(dtype):
+            return f"{key}: dtype {arr.dtype}, expected {np.dtype(dtype)}"
+    return None
+
+
+def load_arrays(kind: str, digest: str, expect: Expect = None) -> dict[str, np.ndarray] | None:
+    """The cached arrays for ``(kind, digest)``, or None (miss, disabled, unusable or bad entry).
+
+    Parameters
+    ----------
+    kind, digest : str
+        The entry (``digest`` from :func:`key_digest`).
+    expect : mapping or callable, optional
+        What a valid entry holds: ``{key: (shape, dtype)}`` (dtype None: any numeric dtype), or
+        a callable taking the dict of arrays that returns False or raises ``ValueError`` for a
+        bad entry. Without it, any set of finite numeric arrays is accepted.
+
+    Returns
+    -------
+    dict of ndarray or None
+        Fresh arrays owned by the caller. An entry that cannot be read, holds non-numeric or
+        non-finite values or does not match ``expect`` is removed and reported as a miss.
+    """
     if not enabled():
         return None
-    path = cache_dir() / f"{kind}-{digest}.npz"
+    folder = _usable_dir()
+    if folder is None:
+        return None
+    path = folder / f"{kind}-{digest}.npz"
     if not path.exists():
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            return {k: np.ascontiguousarray(data[k]) for k in data.files}
-    except Exception:  # corrupt/truncated: drop it and recompute
+            arrays = {k: np.ascontiguousarray(data[k]) for k in data.files}
+    except Exception:  # corrupt/truncated/unreadable: drop it and recompute
+        arrays = None
+    if arrays is None or _mismatch(arrays, expect) is not None:
         with contextlib.suppress(OSError):
             path.unlink()
         return None
+    return arrays
 
 
 def save_arrays(kind: str, digest: str, arrays: dict[str, np.ndarray]) -> None:
-    """Store arrays atomically (no-op when disabled; errors on a full disk are ignored)."""
+    """Store arrays atomically (no-op when disabled; a failed write — full disk, unusable
+    folder — leaves no file and gives one :class:`CacheWarning` per process)."""
     if not enabled():
         return
+    folder = _usable_dir()
+    if folder is None:
+        return
     try:
-        path = cache_dir() / f"{kind}-{digest}.npz"
+        path = folder / f"{kind}-{digest}.npz"
         with _locked(path):
             _atomic_write(path, lambda fh: np.savez(fh, **arrays))
-    except OSError:
-        pass
+    except OSError as exc:
+        _warn_once(f"cannot write to the cache folder {str(folder)!r} ({_reason(exc)})")
+
+
+def _wisdom_path(folder: Path) -> Path:
+    # wisdom depends on FFTW and the machine, not on this package's code
+    return folder / f"fftw-wisdom-{_digest({'kind': 'wisdom'}, code=False)}.json"
 
 
 def load_fftw_wisdom() -> None:
-    """Import the saved FFTW wisdom, if any (silently ignores a corrupt file)."""
+    """Import the saved FFTW wisdom, if any (a corrupt file is removed, an unusable folder
+    skipped with one :class:`CacheWarning`)."""
     if not enabled():
         return
     try:
         import pyfftw
     except ImportError:  # pragma: no cover
         return
-    path = cache_dir() / f"fftw-wisdom-{key_digest(kind='wisdom')}.json"
+    folder = _usable_dir()
+    if folder is None:
+        return
+    path = _wisdom_path(folder)
     if not path.exists():
         return
     from .fft import PLANNER_LOCK
 
     try:
         entries = json.loads(path.read_text())
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise ValueError("not a list of hex strings")
+        wisdom = tuple(bytes.fromhex(e) for e in entries)
         with PLANNER_LOCK:
-            pyfftw.import_wisdom(tuple(bytes.fromhex(e) for e in entries))
+            ok = pyfftw.import_wisdom(wisdom)  # FFTW keeps its wisdom unchanged on failure
+        if not all(ok):
+            raise ValueError("FFTW refused the wisdom")
     except Exception:
         with contextlib.suppress(OSError):
             path.unlink()
@@ -149,8 +324,11 @@ def save_fftw_wisdom() -> None:
         import pyfftw
     except ImportError:  # pragma: no cover
         return
+    folder = _usable_dir()
+    if folder is None:
+        return
     try:
-        path = cache_dir() / f"fftw-wisdom-{key_digest(kind='wisdom')}.json"
+        path = _wisdom_path(folder)
         with _locked(path):
             load_fftw_wisdom()  # merge with other processes' plans
             from .fft import PLANNER_LOCK
@@ -158,5 +336,5 @@ def save_fftw_wisdom() -> None:
             with PLANNER_LOCK:
                 entries = [w.hex() for w in pyfftw.export_wisdom()]
             _atomic_write(path, lambda fh: fh.write(json.dumps(entries).encode()))
-    except OSError:
-        pass
+    except OSError as exc:
+        _warn_once(f"cannot write to the cache folder {str(folder)!r} ({_reason(exc)})")

@@ -226,8 +226,12 @@ def finite_array(name: str, value: Any, shape: tuple[int, ...] | None = None) ->
     ------
     ValueError
         For complex values (the imaginary part would otherwise be dropped silently), booleans,
-        strings, entries that are not numbers, a wrong shape, or NaN/inf entries.
+        strings, entries that are not numbers, a wrong shape, or NaN/inf entries, and for
+        masked arrays (``np.asarray`` would silently use the hidden values under the mask).
     """
+    if isinstance(value, np.ma.MaskedArray):
+        raise ValueError(f"{name} must be a plain ndarray, got a masked array (its hidden values "
+                         f"would be used); fill it first, e.g. {name}.filled(0)")
     raw = _numeric(value)
     if raw is None:
         raise ValueError(f"{name} must be a real numeric array, got a ragged or non-numeric "

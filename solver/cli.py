@@ -15,10 +15,11 @@ a malformed configuration, a bad option or a request larger than the available m
 as one line ``error: ...`` on stderr (no traceback). Warnings (e.g. an island under two cells)
 are printed once each, as one line ``warning: ...``.
 
-Outputs: the folder ``--out`` is created only when there is something to write (a bad
-configuration or a failed solve leaves no folder behind), and every file (netCDF and figures)
-is written to a temporary file in that folder and renamed when complete: a failure never leaves
-a half-written file.
+Outputs: ``--out`` is checked before the solve (refused, exit code 2, when it is a file, lies
+below a file or cannot be written); the folder is created only when there is something to write
+(a bad configuration or a failed solve leaves no folder behind), and every file (netCDF and
+figures) is written to a temporary file in that folder and renamed when complete: a failure
+never leaves a half-written file, and temporaries of killed earlier runs are removed.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ import argparse
 import importlib.util
 import json
 import math
+import os
 import subprocess
 import sys
 import time
@@ -158,6 +160,17 @@ def _load(args: argparse.Namespace):
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def _validated(where: str, load, *args):
+    """``load(*args)`` (reading and validating the configuration ``where``), with a TypeError
+    or OverflowError raised while values are checked turned into a one-line :class:`UsageError`
+    (exit code 2). Errors of the solve itself are not touched: they are internal failures
+    (exit code 1, with a traceback)."""
+    try:
+        return load(*args)
+    except (TypeError, OverflowError) as exc:
+        raise UsageError(f"{where}: invalid value ({type(exc).__name__}: {_one_line(exc)})") from None
+
+
 def _tqdm(total: int, desc: str, progress: bool | None):
     from tqdm.auto import tqdm
 
@@ -169,8 +182,9 @@ def _tqdm(total: int, desc: str, progress: bool | None):
 def _describe(cfg, elapsed: float) -> str:
     grid, film = cfg.grid, cfg.film
     isl = cfg.islands
+    where = "finite film" if film.finite else f"boundary {cfg.boundary}"
     tail = (f"Pearl length {film.pearl_length:g}, grid {grid.shape[0]}x{grid.shape[1]} spacing "
-            f"{grid.spacing:g}, boundary {cfg.boundary} ({elapsed:.2f} s)")
+            f"{grid.spacing:g}, {where} ({elapsed:.2f} s)")
     if len(isl) == 2 and all(i.kind == "disk" for i in isl) and isl[0].params == isl[1].params:
         d = math.dist(isl[0].center, isl[1].center)
         return f"two disks: radius {isl[0].params['radius']:g}, separation {d:g}, {tail}"
@@ -205,7 +219,8 @@ def print_table(cfg, ie, elapsed: float, file=None) -> None:
     print(f"  total energy         F    = {ie.total:.10g}", file=out)
     if pairs:
         z = cfg.film.dipole_constant(cfg.coupling)
-        print(f"  {'coupling':10s} {'islands':>16s} {'point dipole':>16s} {'rel. diff':>10s}", file=out)
+        ref = "inf.-film dipole" if cfg.film.finite else "point dipole"
+        print(f"  {'coupling':10s} {'islands':>16s} {ref:>16s} {'rel. diff':>10s}", file=out)
         for i, j in pairs:
             d = math.dist(cfg.islands[i].center, cfg.islands[j].center)
             if d == 0:
@@ -219,14 +234,17 @@ def print_table(cfg, ie, elapsed: float, file=None) -> None:
     g = "" if cfg.coupling == 1 else f", g = {cfg.coupling:g}"
     s = "" if cfg.film.stiffness == 1 else f", s = {cfg.film.stiffness:g}"
     units = "s = g = |m| = 1" if not (g or s) else f"|m| = 1{s}{g}"
-    print(f"  (units: {units}; Z = s g^2 / 2pi; finite size shifts the couplings by ~(R/d)^2)", file=out)
+    note = ("; on a finite film the edges change the couplings with the islands' positions"
+            if cfg.film.finite else "")
+    print(f"  (units: {units}; Z = s g^2 / 2pi; finite size shifts the couplings by ~(R/d)^2"
+          f"{note})", file=out)
 
 
 def run(args: argparse.Namespace) -> int:
     """``python -m solver run``: see the module docstring."""
     import solver
 
-    cfg, where = _load(args)
+    cfg, where = _validated(args.config or "default configuration", _load, args)
     if args.dry_run:
         print(f"{where}: ok ({len(cfg.islands)} islands, grid {cfg.grid.shape[0]}x{cfg.grid.shape[1]}, "
               f"boundary {cfg.boundary})")
@@ -234,7 +252,8 @@ def run(args: argparse.Namespace) -> int:
     write = not args.no_files and (cfg.dataset or cfg.figure)
     out = Path(args.out)
     if write:
-        _check_out(out)  # created only once there is something to write
+        # checked before the solve; the folder is created only once there is something to write
+        _check_out(out, [n for n in (cfg.dataset, cfg.figure) if n])
     fft = cfg.fft()
     steps = 3 + (len(cfg.heights) + 1 if cfg.dataset and write else 0) + (1 if cfg.figure and write else 0)
     bar = _tqdm(steps, "run", args.progress)
@@ -249,8 +268,10 @@ def run(args: argparse.Namespace) -> int:
         elapsed = time.perf_counter() - t0
         bar.update()
         bar.set_description("solve")
+        extra = ({"applied_field": cfg.applied_field, "fluxoids": cfg.fluxoids}
+                 if cfg.film.finite else {})
         sol = solver.solve(a, cfg.grid, cfg.film, cfg.boundary, fft=fft, islands=cfg.islands,
-                           coupling=cfg.coupling)
+                           coupling=cfg.coupling, **extra)
         _ = sol.energy
         bar.update()
         written = []
@@ -276,24 +297,55 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     print_table(cfg, ie, elapsed)
+    if cfg.film.finite:
+        extra = f"  film: magnetic moment m_z = {sol.magnetic_moment:.10g}"
+        if sol.geometry.n_holes:
+            extra += ("; hole currents " + ", ".join(f"{v:.6g}" for v in sol.hole_currents)
+                      + "; fluxoids " + ", ".join(f"{v:.6g}" for v in sol.fluxoids))
+        print(extra + f" ({sol.info['iterations']} CG iterations)")
     for path in written:
         print(f"  wrote {path}")
     return 0
 
 
-def _check_out(out: Path) -> None:
-    """Raise :class:`UsageError` if ``--out`` exists and is not a folder (nothing is created)."""
+def _check_out(out: Path, names: Sequence[str] = ()) -> None:
+    """Raise :class:`UsageError` unless the files ``names`` can be written in the folder ``--out``.
+
+    Nothing is created: ``out`` must be a writable folder, or not exist yet below a writable
+    folder (it is created when the first file is written, after the solve). Refused: ``out``
+    is an existing file or lies below one, the folder that would hold it is not writable, or
+    one of the output names is an existing folder inside ``out``.
+    """
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {str(out)!r} exists and is not a folder; expected a folder name")
+    existing = out
+    while not existing.exists():  # the nearest existing ancestor (the current folder at worst)
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing != out and existing.exists() and not existing.is_dir():
+        raise UsageError(f"--out: {str(out)!r} lies below the file {str(existing)!r}; expected a "
+                         "folder name")
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: cannot write to {str(out)!r}: the folder {str(existing)!r} is "
+                         "not writable")
+    for name in names:
+        if (out / name).is_dir():
+            raise UsageError(f"--out: {str(out / name)!r} is a folder; cannot write the output "
+                             f"file {name!r} there")
 
 
 def _make_out(out: Path) -> None:
-    """Create the output folder ``--out`` (and its parents) if needed."""
+    """Create the output folder ``--out`` (and its parents) if needed; remove the temporary
+    files that killed earlier runs left there (:func:`solver.atomic.clean_stale_temporaries`)."""
+    from .atomic import clean_stale_temporaries
+
     _check_out(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out: cannot create the folder {str(out)!r} ({exc.strerror or exc})") from None
+    clean_stale_temporaries(out)
 
 
 def _savefig(fig, path: Path, dpi: int = 120) -> Path:
@@ -326,22 +378,23 @@ def _figure(data, path: Path, height: float) -> Path:
 def sweep_command(args: argparse.Namespace) -> int:
     """``python -m solver sweep``: see the module docstring."""
     from . import io
-    from .config import ConfigError, load_config
+    from .config import MAX_PARALLEL, ConfigError, load_config
     from .sweep import SweepPointError, sweep
 
-    cfg = load_config(args.config)
+    cfg = _validated(args.config, load_config, args.config)
     if cfg.sweep is None:
         raise UsageError(f"{args.config}: sweep: missing (a [sweep] table with axes is needed)")
     spec = cfg.sweep
     workers = spec.workers if args.workers is None else args.workers
-    if workers < 0:
-        raise UsageError(f"--workers: expected an integer >= 0, got {workers}")
-    if args.threads is not None and args.threads < 1:
-        raise UsageError(f"--threads: expected an integer >= 1, got {args.threads}")
+    if not 0 <= workers <= MAX_PARALLEL:
+        raise UsageError(f"--workers: expected an integer in [0, {MAX_PARALLEL}], got {workers}")
+    if args.threads is not None and not 1 <= args.threads <= MAX_PARALLEL:
+        raise UsageError(f"--threads: expected an integer in [1, {MAX_PARALLEL}], got {args.threads}")
     scheduler = args.scheduler or spec.scheduler or None
     out = Path(args.out)
     if spec.dataset or spec.figure:
-        _check_out(out)  # created only once there is something to write
+        # checked before the sweep; the folder is created only once there is something to write
+        _check_out(out, [n for n in (spec.dataset, spec.figure) if n])
     progress = True if args.progress is None else args.progress
     t0 = time.perf_counter()
     try:

@@ -15,6 +15,10 @@ Schema (lengths in the one unit of ``length_unit``; angles in radians)::
     [film]
     pearl_length = 2.0          # r0 > 0; inf = no screening
     stiffness = 1.0             # s > 0
+    # a finite film (optional): outline = { kind = "disk", center = [0, 0], radius = 1.0 }
+    # (kinds disk | rectangle (size, angle) | polygon (vertices) | ring (inner_radius,
+    # outer_radius: an outline with one hole)); holes = [{ kind = "disk", ... }];
+    # applied_field = 0.0 (uniform B_z); fluxoids = [0.0, ...] (one per hole)
 
     [grid]
     cells = 512                 # square grid, or shape = [ny, nx]
@@ -43,6 +47,14 @@ Schema (lengths in the one unit of ``length_unit``; angles in radians)::
     dataset = "sweep.nc"
     figure = "sweep.png"
 
+Limits (each refused with one line naming the key): ``grid.spacing`` in [1e-150, 1e150] with a
+finite grid extent; a grid whose exchange map alone exceeds the available memory is refused
+before anything of its size is built (exact integer arithmetic: astronomically large ``cells``
+cannot overflow); the energy scale stiffness x (coupling x |moment|)² / spacing² of every island
+in [1e-280, 1e280] (energies and couplings would otherwise overflow to inf or underflow to 0);
+``fft.threads`` and ``sweep.workers`` at most 1024. A UTF-8 byte order mark at the start of a
+file is ignored.
+
 Axis names of a sweep are dotted keys of this schema (``film.pearl_length``, ``grid.spacing``,
 ``islands.1.center``, ``coupling`` …) or ``separation``: the distance between islands 0 and 1,
 moved symmetrically about their midpoint along the line that joins them.
@@ -52,6 +64,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -60,6 +73,8 @@ try:
     import tomllib
 except ModuleNotFoundError:  # pragma: no cover - python < 3.11
     import tomli as tomllib
+
+import numpy as np
 
 from .film import Film
 from .grid import Grid
@@ -92,6 +107,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
 
 _TOP = {"length_unit", "boundary", "coupling", "heights", "film", "grid", "islands", "outputs",
         "fft", "sweep"}
+
+
+MAX_PARALLEL = 1024
+"""Largest ``fft.threads`` and ``sweep.workers`` accepted (each worker is a process: an
+absurd count would exhaust the machine before any error could be reported)."""
 
 
 class ConfigError(ValueError):
@@ -143,6 +163,8 @@ class RunConfig:
     fft_threads: int | None = None
     sweep: SweepSpec | None = None
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    applied_field: float | None = None
+    fluxoids: list | None = None
 
     def fft(self):
         """The :class:`~solver.fft.FFTBackend` requested by ``[fft]`` (None: the default one)."""
@@ -153,8 +175,9 @@ class RunConfig:
         return FFTBackend(name=self.fft_backend, threads=self.fft_threads)
 
     def operator_key(self) -> tuple:
-        """``(grid, pearl_length, boundary)``: points with equal keys share one cached operator."""
-        return (self.grid, self.film.pearl_length, self.boundary)
+        """``(grid, film, boundary)``: points with equal keys share one cached operator."""
+        return (self.grid, self.film if self.film.finite else self.film.pearl_length,
+                self.boundary)
 
 
 # --- small typed readers ------------------------------------------------------------------------
@@ -180,9 +203,12 @@ def _number(key: str, v: Any, *, positive: bool = False, nonneg: bool = False,
     return float(v)
 
 
-def _integer(key: str, v: Any, minimum: int) -> int:
-    if not isinstance(v, int) or isinstance(v, bool) or v < minimum:
-        raise _fail(key, f"an integer >= {minimum}", v)
+def _integer(key: str, v: Any, minimum: int, maximum: int | None = None) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or v < minimum or \
+            (maximum is not None and v > maximum):
+        big = maximum is not None and isinstance(v, int) and v > maximum
+        allowed = f"an integer in [{minimum}, {maximum}]" if big else f"an integer >= {minimum}"
+        raise _fail(key, allowed, v)
     return int(v)
 
 
@@ -263,20 +289,177 @@ def _island(k: int, d: Any) -> tuple[dict, Island]:
     return out, isl
 
 
-def _check_memory(grid: Grid, boundary: str) -> None:
-    """Raise :class:`ConfigError` (key ``grid``) if a solve on ``grid`` cannot fit in memory."""
-    from . import checks
-    from .operators import OpenOperator, PeriodicOperator
-    from .sources import exchange_map_bytes
+FILM_SHAPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # kind: (required keys besides kind, optional keys) of [film] outline / holes tables
+    "disk": (("center", "radius"), ("vertices",)),
+    "rectangle": (("center", "size"), ("angle",)),
+    "polygon": (("vertices",), ()),
+    "ring": (("center", "inner_radius", "outer_radius"), ("vertices",)),
+}
 
-    op = OpenOperator if boundary == "open" else PeriodicOperator
-    # the operator with one solve and all its outputs (double precision), after the map is built
-    estimate = op.memory_estimate(grid) + exchange_map_bytes(grid)
+
+def _film_shape(key: str, d: Any, *, ring_ok: bool) -> tuple[dict, list]:
+    """One ``[film] outline`` or hole table → (validated raw table, [outline, (hole)])."""
+    from . import film_geometry as fg
+
+    if not isinstance(d, dict) or "kind" not in d:
+        raise _fail(key, "a table with kind = disk | rectangle | polygon" + (" | ring" if ring_ok else ""), d)
+    kind = d["kind"]
+    if kind not in FILM_SHAPES or (kind == "ring" and not ring_ok):
+        raise _fail(f"{key}.kind", "one of " + ", ".join(k for k in FILM_SHAPES if ring_ok or k != "ring"),
+                    kind)
+    required, optional = FILM_SHAPES[kind]
+    t = _table(key, d, {"kind", *required, *optional})
+    for r in required:
+        if r not in t:
+            raise ConfigError(f"{key}.{r}: missing (required for kind = {kind!r})")
+    out: dict = {"kind": kind}
     try:
-        checks.memory_fits(f"a {grid.shape[0]} x {grid.shape[1]} grid ({boundary} boundary)", estimate,
-                           hint="use fewer cells (grid.cells or grid.shape)")
+        if kind == "disk":
+            out.update(center=_pair(f"{key}.center", t["center"]),
+                       radius=_number(f"{key}.radius", t["radius"], positive=True),
+                       vertices=_integer(f"{key}.vertices", t.get("vertices", 1024), 3, 1 << 20))
+            polys = [fg.disk(out["center"], out["radius"], out["vertices"])]
+        elif kind == "rectangle":
+            out.update(center=_pair(f"{key}.center", t["center"]),
+                       size=_pair(f"{key}.size", t["size"], positive=True),
+                       angle=_number(f"{key}.angle", t.get("angle", 0.0)))
+            polys = [fg.rectangle(out["center"], out["size"], out["angle"])]
+        elif kind == "polygon":
+            v = t["vertices"]
+            if not isinstance(v, list) or len(v) < 3:
+                raise _fail(f"{key}.vertices", "a list of at least 3 [x, y] pairs", v)
+            out["vertices"] = [_pair(f"{key}.vertices[{i}]", p) for i, p in enumerate(v)]
+            polys = [fg.as_polygon(f"{key}.vertices", np.asarray(out["vertices"]))]
+        else:
+            out.update(center=_pair(f"{key}.center", t["center"]),
+                       inner_radius=_number(f"{key}.inner_radius", t["inner_radius"], positive=True),
+                       outer_radius=_number(f"{key}.outer_radius", t["outer_radius"], positive=True),
+                       vertices=_integer(f"{key}.vertices", t.get("vertices", 1024), 3, 1 << 20))
+            polys = list(fg.ring(out["center"], out["inner_radius"], out["outer_radius"],
+                                 out["vertices"]))
+    except ConfigError:
+        raise
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {' '.join(str(exc).split())}") from None
+    return out, polys
+
+
+def _finite_film(f: dict, raw: dict) -> tuple[Film, float | None, list | None]:
+    """The [film] table → Film (with outline/holes), applied field and fluxoids."""
+    outline = None
+    holes: list = []
+    if "outline" in f:
+        raw["film"]["outline"], polys = _film_shape("film.outline", f["outline"], ring_ok=True)
+        outline, holes = polys[0], polys[1:]
+    if "holes" in f:
+        if outline is None:
+            raise ConfigError("film.holes: needs film.outline (a finite film)")
+        if not isinstance(f["holes"], list):
+            raise _fail("film.holes", "an array of tables ([[film.holes]])", f["holes"])
+        raw["film"]["holes"] = []
+        for k, d in enumerate(f["holes"]):
+            table, polys = _film_shape(f"film.holes[{k}]", d, ring_ok=False)
+            raw["film"]["holes"].append(table)
+            holes.append(polys[0])
+    applied = fluxoids = None
+    for key in ("applied_field", "fluxoids"):
+        if key in f and outline is None:
+            raise ConfigError(f"film.{key}: needs film.outline (an infinite film has no edges "
+                              "to screen a field or holes to trap flux)")
+    if "applied_field" in f:
+        applied = raw["film"]["applied_field"] = _number("film.applied_field", f["applied_field"])
+    if "fluxoids" in f:
+        v = f["fluxoids"]
+        if not isinstance(v, list) or len(v) != len(holes):
+            raise _fail("film.fluxoids", f"a list of {len(holes)} numbers (one per hole)", v)
+        fluxoids = raw["film"]["fluxoids"] = [_number(f"film.fluxoids[{i}]", x)
+                                              for i, x in enumerate(v)]
+    try:
+        film = Film(raw["film"]["pearl_length"], raw["film"]["stiffness"], outline=outline,
+                    holes=holes)
+    except ValueError as exc:
+        raise ConfigError(f"film: {' '.join(str(exc).split())}") from None
+    return film, applied, fluxoids
+
+
+def _check_memory(shape: list[int], grid: Grid | None, boundary: str) -> None:
+    """Raise :class:`ConfigError` (key ``grid``) if a solve on ``grid`` cannot fit in memory.
+
+    With ``grid`` None only the exact lower bound (the exchange map: two float64 fields of
+    ``shape``, computed with Python integers, so astronomically large shapes cannot overflow)
+    is checked: this runs before the :class:`~solver.grid.Grid` is built.
+    """
+    from . import checks
+
+    ny, nx = shape
+    what = f"a {ny} x {nx} grid ({boundary} boundary)"
+    hint = "use fewer cells (grid.cells or grid.shape)"
+    lower = 16 * ny * nx
+    if grid is None or lower > checks.available_memory_bytes():
+        estimate = math.inf if lower > 2.0 ** 1000 else float(lower)
+    else:
+        from .operators import OpenOperator, PeriodicOperator
+        from .sources import exchange_map_bytes
+
+        op = OpenOperator if boundary == "open" else PeriodicOperator
+        # the operator with one solve and all its outputs (double precision), after the map is built
+        try:
+            estimate = op.memory_estimate(grid) + exchange_map_bytes(grid)
+        except OverflowError:
+            estimate = math.inf
+    try:
+        checks.memory_fits(what, estimate, hint=hint)
     except ValueError as exc:
         raise ConfigError(f"grid: {exc}") from None
+
+
+SPACING_RANGE = (1e-150, 1e150)
+"""Allowed ``grid.spacing`` (in ``length_unit``): the cell area h², the wavevectors 2π/h and
+their squares stay normal floats with room for the grid's dimensionless factors."""
+
+ENERGY_SCALE_RANGE = (1e-280, 1e280)
+"""Allowed energy scale stiffness x (coupling x |moment|)² / spacing² of each island: energies
+and couplings are this times dimensionless factors of the geometry, and must neither overflow
+to inf nor underflow to 0 (20 decades of room for those factors)."""
+
+
+def _check_spacing(shape: list[int], spacing: float) -> None:
+    """Raise :class:`ConfigError` unless ``spacing`` lies in :data:`SPACING_RANGE` and the grid
+    extent ``max(shape) * spacing`` (twice it: the padded grid and the diagonal) is finite."""
+    lo, hi = SPACING_RANGE
+    n = max(shape)
+    if n > 2 ** 1000:  # astronomically many cells: refused by the memory check or by Grid
+        return
+    if not lo <= spacing <= hi or not math.isfinite(2.0 * n * spacing):
+        raise _fail("grid.spacing", f"a number in [{lo:g}, {hi:g}] (lengths in length_unit)", spacing)
+
+
+def _check_energy_scale(raw: dict) -> None:
+    """Raise :class:`ConfigError` if the energy scale of an island (see
+    :data:`ENERGY_SCALE_RANGE`) lies outside the range, naming the key that contributes most.
+    Zero couplings and moments are fine (their energies are exactly zero)."""
+    g, s, h = raw["coupling"], raw["film"]["stiffness"], raw["grid"]["spacing"]
+    lo, hi = (math.log10(v) for v in ENERGY_SCALE_RANGE)
+    if g == 0:
+        return
+    for k, isl in enumerate(raw["islands"]):
+        m = math.hypot(*isl["moment"])
+        if m == 0:
+            continue
+        parts = {"coupling": 2 * math.log10(abs(g)), f"islands[{k}].moment": 2 * math.log10(m),
+                 "film.stiffness": math.log10(s), "grid.spacing": -2 * math.log10(h)}
+        total = sum(parts.values())  # log10 of the scale, computed without overflow
+        if lo <= total <= hi:
+            continue
+        sign = 1 if total > hi else -1
+        key = max(parts, key=lambda name: sign * parts[name])
+        what = "overflow to inf" if sign > 0 else "underflow to 0"
+        raise ConfigError(
+            f"{key}: the energy scale film.stiffness x (coupling x |moment|)^2 / grid.spacing^2 of "
+            f"islands[{k}] is 1e{total:.0f}, outside [{ENERGY_SCALE_RANGE[0]:g}, "
+            f"{ENERGY_SCALE_RANGE[1]:g}]: energies and couplings would {what} (stiffness {s:g}, "
+            f"coupling {g:g}, |moment| {m:g}, spacing {h:g})")
 
 
 def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
@@ -322,13 +505,14 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
     if len(set(raw["heights"])) != len(raw["heights"]):
         raise _fail("heights", "distinct heights", heights)
 
-    f = _table("film", data.get("film", DEFAULT_CONFIG["film"]), {"pearl_length", "stiffness"})
+    f = _table("film", data.get("film", DEFAULT_CONFIG["film"]),
+               {"pearl_length", "stiffness", "outline", "holes", "applied_field", "fluxoids"})
     if "pearl_length" not in f:
         raise ConfigError("film.pearl_length: missing (expected a number > 0 or inf)")
     raw["film"] = {"pearl_length": _number("film.pearl_length", f["pearl_length"], positive=True,
                                            allow_inf=True),
                    "stiffness": _number("film.stiffness", f.get("stiffness", 1.0), positive=True)}
-    film = Film(**raw["film"])
+    film, applied_field, fluxoids = _finite_film(f, raw)
 
     g = _table("grid", data.get("grid", DEFAULT_CONFIG["grid"]), {"cells", "shape", "spacing", "center"})
     if ("cells" in g) == ("shape" in g):
@@ -346,11 +530,16 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
     if "spacing" not in g:
         raise ConfigError("grid.spacing: missing (expected a number > 0)")
     raw["grid"]["spacing"] = _number("grid.spacing", g["spacing"], positive=True)
+    _check_spacing(shape, raw["grid"]["spacing"])
     raw["grid"]["center"] = _pair("grid.center", g.get("center", [0.0, 0.0]))
-    grid = Grid(tuple(shape), raw["grid"]["spacing"], tuple(raw["grid"]["center"]))
-
     if check_memory:
-        _check_memory(grid, raw["boundary"])
+        _check_memory(shape, None, raw["boundary"])  # before building anything of that size
+    try:
+        grid = Grid(tuple(shape), raw["grid"]["spacing"], tuple(raw["grid"]["center"]))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise ConfigError(f"grid: {' '.join(str(exc).split())}") from None
+    if check_memory:
+        _check_memory(shape, grid, raw["boundary"])
 
     isl_data = data.get("islands", DEFAULT_CONFIG["islands"])
     if not isinstance(isl_data, list) or not isl_data:
@@ -358,6 +547,7 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
     parsed = [_island(k, d) for k, d in enumerate(isl_data)]
     raw["islands"] = [p[0] for p in parsed]
     islands = [p[1] for p in parsed]
+    _check_energy_scale(raw)
     if check_islands:
         import warnings
 
@@ -383,7 +573,7 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
         if "backend" in ff:
             backend = raw["fft"]["backend"] = _string("fft.backend", ff["backend"], ("auto", "pyfftw", "scipy"))
         if "threads" in ff:
-            threads = raw["fft"]["threads"] = _integer("fft.threads", ff["threads"], 1)
+            threads = raw["fft"]["threads"] = _integer("fft.threads", ff["threads"], 1, MAX_PARALLEL)
 
     sweep = None
     if "sweep" in data:
@@ -395,7 +585,8 @@ def parse_config(data: Mapping[str, Any], *, check_islands: bool = True,
                      coupling=raw["coupling"], heights=tuple(raw["heights"]),
                      length_unit=raw["length_unit"], dataset=raw["outputs"]["dataset"] or None,
                      figure=raw["outputs"]["figure"] or None, fft_backend=backend,
-                     fft_threads=threads, sweep=sweep, raw=raw)
+                     fft_threads=threads, sweep=sweep, raw=raw, applied_field=applied_field,
+                     fluxoids=fluxoids)
 
 
 def _sweep(v: Any, raw: dict) -> SweepSpec:
@@ -416,7 +607,7 @@ def _sweep(v: Any, raw: dict) -> SweepSpec:
                                   "film.pearl_length, grid.spacing, islands.0.center, or separation)") from None
         clean[name] = list(values)
     return SweepSpec(axes=clean,
-                     workers=_integer("sweep.workers", s.get("workers", 0), 0),
+                     workers=_integer("sweep.workers", s.get("workers", 0), 0, MAX_PARALLEL),
                      scheduler=_string("sweep.scheduler", s.get("scheduler", "")),
                      dataset=_output("sweep.dataset", s.get("dataset", "sweep.nc")),
                      figure=_output("sweep.figure", s.get("figure", "sweep.png")))
@@ -436,11 +627,12 @@ def load_config(path: str | Path, *, check_islands: bool = True,
     ------
     ConfigError
         On a missing or unreadable file, a file that is not UTF-8 text, invalid TOML (with line
-        and column) or any invalid key; the message starts with the file name.
+        and column) or any invalid key; the message starts with the file name. A UTF-8 byte
+        order mark at the start (written by some Windows editors) is accepted and ignored.
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a leading UTF-8 BOM is dropped
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     except UnicodeDecodeError as exc:

@@ -225,8 +225,9 @@ def to_dataset(sol: "Solution", heights: float | Sequence[float] = (0.0,), *,
         coords["height"] = ((), float(hs[0]), hattrs)
         bz_var = (("y", "x"), bz[0])
 
+    a = sol.a if sol.a is not None else np.zeros((2,) + sol.grid.shape)
     data = {
-        "ax": (("y", "x"), sol.a[0]), "ay": (("y", "x"), sol.a[1]),
+        "ax": (("y", "x"), a[0]), "ay": (("y", "x"), a[1]),
         "Ax": (("y", "x"), A[0]), "Ay": (("y", "x"), A[1]),
         "jx": (("y", "x"), j[0]), "jy": (("y", "x"), j[1]),
         "Bz": bz_var,
@@ -237,7 +238,41 @@ def to_dataset(sol: "Solution", heights: float | Sequence[float] = (0.0,), *,
         long_name, power = VARIABLES[name]
         data_vars[name] = (dims, np.array(values, dtype=float, copy=True),
                            {"units": unit_power(unit, power), "long_name": long_name})
-    return xr.Dataset(data_vars, coords=coords, attrs=solution_attrs(sol, unit))
+    attrs = solution_attrs(sol, unit)
+    if getattr(sol, "geometry", None) is not None:
+        _add_finite_film(sol, unit, data_vars, attrs)
+    return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _add_finite_film(sol, unit: str, data_vars: dict, attrs: dict) -> None:
+    """The finite-film parts of a dataset: stream function, film mask, outline and holes."""
+    import json
+
+    geo = sol.geometry
+    data_vars["g"] = (("y", "x"), np.array(sol.stream_function, dtype=float),
+                      {"units": unit_power(unit, -1), "long_name": "stream function g of the "
+                       "sheet current, j = curl(g z) (units s x g x moment / length)"})
+    data_vars["film_mask"] = (("y", "x"), geo.labels.astype(np.int8),
+                              {"units": "1", "long_name": "node label: -1 outside, 0 film, "
+                               "k+1 inside hole k", "flag_values": np.array([-1, 0], np.int8)})
+
+    def poly(v):
+        return [] if v is None else np.asarray(v, dtype=float).round(15).tolist()
+    attrs["source"] = (f"{attrs['source'].split(':')[0]}: solver.solve (finite film, "
+                       "stream function, conjugate gradients)")
+    attrs["film_outline"] = json.dumps(poly(geo.outline))
+    attrs["film_holes"] = json.dumps([poly(h) for h in geo.holes])
+    attrs["film_outline_kind"] = "mask" if geo.outline is None else "polygon"
+    b = sol.applied_field
+    attrs["applied_field"] = float(b) if np.ndim(b) == 0 else float("nan")
+    attrs["applied_field_note"] = ("uniform" if np.ndim(b) == 0 else
+                                   "non-uniform map (not stored); applied_field = NaN")
+    if geo.n_holes:  # (netCDF attributes cannot be empty arrays)
+        attrs["hole_currents"] = np.asarray(sol.hole_currents, dtype=float)
+        attrs["fluxoids"] = np.asarray(sol.fluxoids, dtype=float)
+    attrs["magnetic_moment"] = float(sol.magnetic_moment)
+    attrs["cg_iterations"] = np.int64(sol.info["iterations"])
+    attrs["cg_residual"] = float(sol.info["residual"])
 
 
 def _bar(total: int, desc: str, enabled: bool):
@@ -263,7 +298,15 @@ class _NoBar:
 
 
 def check_dataset(ds: "xr.Dataset") -> None:
-    """Raise ``ValueError`` if ``ds`` lacks what :func:`to_dataset` writes (schema check)."""
+    """Raise ``ValueError`` if ``ds`` is not what :func:`to_dataset` writes (schema check).
+
+    Checks the variables, coordinates and ``units`` attributes, and the values of the
+    attributes that describe the solve: ``pearl_length`` (> 0 or inf), ``grid_spacing`` (> 0,
+    finite), ``boundary`` (``open``/``periodic``), ``islands`` (the JSON of
+    :func:`solver.sources.islands_from_json`), and, when present, ``stiffness`` (> 0, finite),
+    ``coupling`` (finite), ``grid_shape`` (two integers >= 1 matching the ``y``, ``x`` sizes),
+    ``grid_center`` (two finite numbers) and ``length_unit``. The message names the attribute.
+    """
     missing = [v for v in VARIABLES if v not in ds.variables]
     missing += [c for c in ("x", "y", "height") if c not in ds.coords]
     missing += [a for a in ("Conventions", "pearl_length", "boundary", "grid_spacing", "islands")
@@ -273,5 +316,58 @@ def check_dataset(ds: "xr.Dataset") -> None:
     for name in list(VARIABLES) + ["x", "y", "height"]:
         if "units" not in ds[name].attrs:
             raise ValueError(f"not a solver solution dataset: {name} has no units attribute")
-    if not math.isfinite(float(ds.attrs["grid_spacing"])):
-        raise ValueError("not a solver solution dataset: grid_spacing is not finite")
+    try:
+        _check_attrs(ds)
+    except ValueError as exc:
+        raise ValueError(f"not a solver solution dataset: {exc}") from None
+
+
+def _attr_scalar(attrs: dict, key: str):
+    """A netCDF attribute as a scalar (netCDF stores numbers as 1-element arrays)."""
+    value = attrs[key]
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.reshape(()).item() if value.dtype.kind in "iuf" else value
+    return value
+
+
+def _check_attrs(ds: "xr.Dataset") -> None:
+    """The attribute values of :func:`check_dataset` (ValueError naming the attribute)."""
+    from .sources import islands_from_json
+
+    attrs = ds.attrs
+    checks.positive_length("attribute 'pearl_length'", _attr_scalar(attrs, "pearl_length"),
+                           allow_inf=True)
+    checks.positive_length("attribute 'grid_spacing'", _attr_scalar(attrs, "grid_spacing"))
+    if "stiffness" in attrs:
+        checks.positive_length("attribute 'stiffness'", _attr_scalar(attrs, "stiffness"))
+    if "coupling" in attrs:
+        checks.finite_real("attribute 'coupling'", _attr_scalar(attrs, "coupling"))
+    if attrs["boundary"] not in ("open", "periodic"):
+        raise ValueError(f"attribute 'boundary' must be 'open' or 'periodic', got {attrs['boundary']!r}")
+    if "grid_shape" in attrs:
+        shape = np.atleast_1d(attrs["grid_shape"])
+        if shape.shape != (2,) or shape.dtype.kind not in "iu" or (shape < 1).any():
+            raise ValueError(f"attribute 'grid_shape' must be two integers [ny, nx] >= 1, "
+                             f"got {attrs['grid_shape']!r}")
+        if (int(shape[0]), int(shape[1])) != (ds.sizes["y"], ds.sizes["x"]):
+            raise ValueError(f"attribute 'grid_shape' {shape.tolist()} does not match the data "
+                             f"(y: {ds.sizes['y']}, x: {ds.sizes['x']})")
+    if "grid_center" in attrs:
+        center = np.atleast_1d(attrs["grid_center"])
+        if center.shape != (2,) or center.dtype.kind not in "iuf" or not np.isfinite(center).all():
+            raise ValueError(f"attribute 'grid_center' must be two finite numbers [x, y], "
+                             f"got {attrs['grid_center']!r}")
+    if "length_unit" in attrs:
+        try:
+            check_length_unit(attrs["length_unit"])
+        except ValueError as exc:
+            raise ValueError(f"attribute 'length_unit': {exc}") from None
+    text = attrs["islands"]
+    if not isinstance(text, str):
+        raise ValueError(f"attribute 'islands' must be a JSON string, got {type(text).__name__}")
+    try:
+        islands_from_json(text)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(f"attribute 'islands' is not a valid island list (JSON of "
+                         f"solver.sources.islands_to_json): {reason}") from None

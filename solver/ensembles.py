@@ -46,16 +46,21 @@ def random_positions(density: float, size: float, shape: str = "disc",
     n = checks.positive_length("density", density)
     size = checks.positive_length("size", size)
     _check_shape(shape)
-    expected = n * (math.pi * size**2 if shape == "disc" else size**2)
+    # n × area as (sqrt(n) size)², which neither over- nor underflows in between
+    root = math.sqrt(n) * size                  # finite: sqrt(n) <= 1.4e154
+    expected = (math.pi if shape == "disc" else 1.0) * root * root
+    if not expected < 2.0**62:
+        raise ValueError(f"density x area = {expected:.3g} impurities (density = {n:g}, size = {size:g}) "
+                         "is beyond any sample; use a smaller density or size")
     checks.memory_fits(f"random_positions: density x area = {expected:.3g} impurities", 48.0 * expected,
                        hint="use a smaller density or size")
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     if shape == "disc":
-        count = max(2, int(round(n * math.pi * size**2)))
+        count = max(2, int(round(expected)))
         r = size * np.sqrt(gen.uniform(0.0, 1.0, count))
         phi = gen.uniform(0.0, 2 * math.pi, count)
         return np.stack([r * np.cos(phi), r * np.sin(phi)], axis=1)
-    count = max(2, int(round(n * size**2)))
+    count = max(2, int(round(expected)))
     return gen.uniform(-0.5 * size, 0.5 * size, (count, 2))
 
 

@@ -48,6 +48,36 @@ def _default_threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def _run_detached(plan, x: np.ndarray, out: np.ndarray, own_in: np.ndarray, own_out: np.ndarray,
+                  preserves_input: bool, **kwargs) -> None:
+    """Execute the pyfftw ``plan`` from ``x`` into ``out`` and point it back at the pair's own
+    work arrays ``own_in``/``own_out`` afterwards.
+
+    ``FFTW.__call__`` adopts a conforming (aligned, C-contiguous) ``x`` and ``out`` as its
+    internal arrays and copies a later non-conforming input into whatever it adopted last: into
+    a previous caller's array, or a read-only one ("assignment destination is read-only"). A
+    non-conforming ``x`` is therefore copied into ``own_in`` here, and so is a read-only one
+    unless the plan ``preserves_input`` (the forward plans do; the inverse destroys its input);
+    a conforming one is used in place (no copy). After every execution the plan holds only the
+    pair's arrays again: the package never writes into, or keeps, memory it does not own.
+    """
+    try:
+        usable = _conforms(x, own_in) and (preserves_input or x.flags.writeable)
+        if x is not own_in and not usable:
+            own_in[...] = x
+            x = own_in
+        plan(x, out, **kwargs)
+    finally:
+        plan.update_arrays(own_in, own_out)
+
+
+def _conforms(x: np.ndarray, like: np.ndarray) -> bool:
+    """True when pyfftw would run on ``x`` in place of ``like`` (same dtype, shape and strides,
+    SIMD-aligned)."""
+    return (x.dtype == like.dtype and x.shape == like.shape and x.strides == like.strides
+            and pyfftw.is_byte_aligned(x, pyfftw.simd_alignment))
+
+
 @dataclass(eq=False)
 class TransformPair:
     """Aligned work arrays with a planned forward and inverse real 2-D transform.
@@ -92,14 +122,17 @@ class TransformPair:
 
     def forward_into(self, real: np.ndarray, spectrum: np.ndarray) -> np.ndarray:
         """``spectrum <- rfft2(real)`` on caller arrays (shapes of this pair; aligned arrays from
-        :meth:`FFTBackend.empty` avoid a copy). ``real`` is preserved. Thread-safe."""
+        :meth:`FFTBackend.empty` avoid a copy, any other ``real`` is copied into the pair's work
+        array). ``real`` is preserved, and the pair keeps no reference to either array.
+        Thread-safe."""
         with self.lock:
             self._forward_into(real, spectrum)
         return spectrum
 
     def inverse_into(self, spectrum: np.ndarray, real: np.ndarray) -> np.ndarray:
         """``real <- N · irfft2(spectrum)`` (UNnormalised: fold 1/N into the multiplier);
-        ``spectrum`` is destroyed. Thread-safe."""
+        ``spectrum`` is destroyed (a read-only or non-conforming one is first copied into the
+        pair's work array); the pair keeps no reference to either array. Thread-safe."""
         with self.lock:
             self._inverse_into(spectrum, real)
         return real
@@ -206,10 +239,11 @@ class FFTBackend:
                 plans[1](spec, real)
 
             def fwd_into(x, out) -> None:
-                plans[0](x, out)
+                _run_detached(plans[0], x, out, real, spec, preserves_input=True)
 
             def inv_into(x, out) -> None:
-                plans[1](x, out, normalise_idft=False)
+                _run_detached(plans[1], x, out, spec, real, preserves_input=False,
+                              normalise_idft=False)
 
             return TransformPair(real, spec, fwd_own, inv_own, fwd_into, inv_into, _plans=plans)
         real = np.zeros(rshape, dtype=dtype)
@@ -256,14 +290,18 @@ class FFTBackend:
 
     def irfft2(self, spectrum: np.ndarray, shape: tuple[int, int], cache: bool = True) -> np.ndarray:
         """Inverse real transform over the last two axes to ``shape``; returns a new array
-        (``cache=False``: one-off plan, see :meth:`rfft2`; the input may then be overwritten)."""
+        (``cache=False``: one-off plan, see :meth:`rfft2`). The input is never modified."""
         spectrum = np.asarray(spectrum, dtype=complex)
         if self.name == "scipy":
             return scipy.fft.irfft2(spectrum, s=tuple(shape), workers=self.threads)
         if not cache:
+            # the complex-to-real plan destroys its input: run it on a private aligned copy
+            # (pyfftw's builder may otherwise adopt an aligned caller array as that input)
+            work = pyfftw.empty_aligned(spectrum.shape, dtype=spectrum.dtype)
+            work[...] = spectrum
             with PLANNER_LOCK:
-                plan = pyfftw.builders.irfft2(spectrum, s=tuple(shape), threads=self.threads,
-                                              planner_effort="FFTW_ESTIMATE")
+                plan = pyfftw.builders.irfft2(work, s=tuple(shape), threads=self.threads,
+                                              planner_effort="FFTW_ESTIMATE", avoid_copy=True)
             try:
                 return plan()
             finally:

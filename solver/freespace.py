@@ -14,6 +14,14 @@ are done on the fundamental quarter of the period with real-to-real transforms (
 axes, DST-I on odd ones): a quarter of the points of the full complex transforms, no complex
 arrays, and the spectrum f(q) is only evaluated on the quarter grid.
 
+Two lengths in cells make this exact on small and thin grids too (``domain_taper`` and
+``precompute_shape``): the taper's erfc scale is at least ``TAPER_MIN_SIGMA_CELLS`` cells, so the
+truncation is resolved below the spectral filter's band edge, and the precompute period keeps
+the images of the kernel's singular core beyond the reach of the filter's slowly decaying
+real-space tail (:func:`filter_reach_cells`, 241 cells). The same source on any grid containing
+it then gives the same current, B_z and energy to ~1e-13 and A to ~3e-11 of its maximum
+(``tests/test_open_small_grids.py``; A's kernel grows across the taper, see there).
+
 Multipliers are returned on the rfft grid of the 2× padded grid as real arrays:
 ``even[ab]`` for q_a q_b f(q) (real, even kernels) and ``odd[a]`` for the imaginary part of
 i q_a f(q) (odd kernels).
@@ -21,18 +29,54 @@ i q_a f(q) (odd kernels).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import scipy.fft
 
 from .fft import FFTBackend
 from .grid import Grid
-from .kernels import Taper, spectral_filter, truncated_transform
+from .kernels import FILTER_ORDER, FILTER_STRENGTH, Taper, spectral_filter, truncated_transform
 
 TAPER_WIDTH = 0.5
 """Width of the truncation taper (outer − inner) in units of the domain diagonal. Smaller values
 shrink the precompute grid (period n + (1 + width)·diag) but raise the quadrature cut-off
 q_cut ∝ 1/width; 0.5 balances the two (measured in ``benchmarks/bench_solve.py``)."""
+
+TAPER_MIN_SIGMA_CELLS = 8.0
+"""Smallest erfc scale σ = (outer − inner)/12 of the taper, in cells. The edge of the truncated
+kernel then has its spectrum (∝ exp(−(qσ)²/4)) far below round-off wherever the spectral filter
+differs from 1, so the filtered, truncated kernel equals the untruncated one at every offset
+inside the domain. With σ ≈ 1 cell (TAPER_WIDTH × diagonal on a 16² grid) the open solve
+differed from the same source on a larger grid by 7e-3 in the current; with 8 cells, ~1e-13.
+Only grids with a diagonal below 12 σ / TAPER_WIDTH = 192 cells are affected."""
+
+KERNEL_FORM = 2
+"""Revision of how the free-space multipliers are built (real-space kernel forms, constant
+shift, taper and precompute period); part of the disk-cache key, so tables built by an older
+revision are not reused. 2: minimum taper width, filter reach, centred kernels, stable U."""
+
+FILTER_REACH_TOLERANCE = 1e-16
+"""Relative level below which the real-space tail of the spectral filter is neglected (see
+:func:`filter_reach_cells`)."""
+
+
+@lru_cache(maxsize=4)
+def filter_reach_cells(strength: float = FILTER_STRENGTH, order: int = FILTER_ORDER) -> int:
+    """Distance (cells) beyond which the real-space kernel of the spectral filter stays below
+    ``FILTER_REACH_TOLERANCE`` of its centre value: 240 for the default filter.
+
+    The discrete kernels are the continuum kernels convolved with this filter kernel φ; its
+    sharp (order-36) edge at the zone boundary makes φ decay slowly (1e-2 at 16 cells, 1e-9 at
+    128). A periodic image of the kernel's singular core must stay this far from every offset
+    inside the domain, or its φ tail aliases into the result (see :func:`precompute_shape`).
+    """
+    n = 4096  # 1-D inverse DFT of the filter on the zone; φ is negligible long before n/2
+    eta = 2.0 * np.fft.rfftfreq(n)
+    phi = np.fft.irfft(np.exp(-strength * eta ** order), n)
+    tail = np.abs(phi[:n // 2] / phi[0])
+    envelope = np.maximum.accumulate(tail[::-1])[::-1]  # largest |φ| at or beyond each distance
+    return int(np.argmax(envelope < FILTER_REACH_TOLERANCE))
 
 
 def _even_fast_len(n: int) -> int:
@@ -41,15 +85,41 @@ def _even_fast_len(n: int) -> int:
 
 
 def precompute_shape(grid: Grid, taper: Taper) -> tuple[int, int]:
-    """Period of the precompute grid: ≥ n h + taper.outer along each axis (even, fast half)."""
-    extra = int(math.ceil(taper.outer / grid.spacing)) + 2
+    """Period of the precompute grid along each axis (even, fast half), in cells.
+
+    At least n + max(taper.outer / h, :func:`filter_reach_cells`) + 2: every periodic image of
+    the truncated kernel lies beyond ``taper.outer`` of every offset inside the domain, and its
+    singular core beyond the reach of the spectral filter's real-space tail (which matters only
+    on small grids: outer ≥ 240 cells once the diagonal exceeds 160 cells).
+    """
+    extra = max(int(math.ceil(taper.outer / grid.spacing)), filter_reach_cells()) + 2
     return tuple(_even_fast_len(n + extra) for n in grid.shape)
 
 
 def domain_taper(grid: Grid) -> Taper:
-    """Taper equal to 1 up to the domain diagonal and 0 beyond (1 + TAPER_WIDTH) × that."""
+    """Taper equal to 1 up to the domain diagonal and 0 beyond it plus a width of
+    max(TAPER_WIDTH × diagonal, 12 × TAPER_MIN_SIGMA_CELLS cells)."""
     diag = grid.spacing * math.hypot(*grid.shape)
-    return Taper(inner=diag, outer=(1.0 + TAPER_WIDTH) * diag)
+    min_width = 12.0 * TAPER_MIN_SIGMA_CELLS * grid.spacing
+    if TAPER_WIDTH * diag >= min_width:
+        return Taper(inner=diag, outer=(1.0 + TAPER_WIDTH) * diag)
+    return Taper(inner=diag, outer=diag + min_width)
+
+
+def _centred(real, radius: float):
+    """f(r) − f(radius): the radial kernel shifted by a constant so that it is O(its variation)
+    on the taper, where the quadrature of the truncated transform is done.
+
+    A constant c added to f changes the truncated transform by c ŵ(q) (w the taper), and every
+    multiplier is a derivative (q_a q_b f̂ or i q_a f̂) whose real-space kernel is unchanged where
+    w = 1, i.e. at every offset inside the domain. Unshifted, the Keldysh kernel
+    W ≈ [ln(2 r0) − γ − ln r]/(2π) for r ≪ r0 carries a constant ≈ 35/(2π) at r0 = 1e15 whose
+    transform the quadrature had to cancel (1e-11 relative errors in the current)."""
+    offset = float(np.asarray(real(np.array([radius], dtype=float))).ravel()[0])
+
+    def shifted(r: np.ndarray) -> np.ndarray:
+        return real(r) - offset
+    return shifted
 
 
 def _symmetric_sum(x: np.ndarray, odd: tuple[bool, bool], workers: int,
@@ -120,7 +190,7 @@ def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bo
     # below q_cut the truncated transform differs from the closed form: quadrature on a small box
     by = int(np.searchsorted(qy, taper.q_cut, side="right"))
     bx = int(np.searchsorted(qx, taper.q_cut, side="right"))
-    f_hat[:by, :bx] = truncated_transform(q[:by, :bx], real, closed, taper)
+    f_hat[:by, :bx] = truncated_transform(q[:by, :bx], _centred(real, taper.inner), closed, taper)
     del q
     f_hat *= spectral_filter(qx[None, :], qy[:, None], h)
     # zero the Nyquist row/column: the (wrapped) offsets they encode are never used

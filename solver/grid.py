@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+import math
 from functools import cached_property
 
 import numpy as np
@@ -22,6 +23,14 @@ class Grid:
     center : (float, float), optional
         Centre ``(x, y)`` of the grid. Default the origin.
 
+    Raises
+    ------
+    ValueError
+        ``shape`` not two integers in [2, 2**40] with at most 2**40 cells (non-finite, fractional,
+        astronomically large); ``spacing`` outside [1e-150, 1e150]; ``center`` non-finite or so far
+        from the origin that float64 cannot resolve positions near it to 1e-3 cell
+        (|center| · 2.2e-16 > 1e-3 spacing).
+
     Notes
     -----
     Coordinates are cell centres: ``x[i] = center_x + (i - (nx - 1)/2) h``; the grid covers
@@ -34,17 +43,59 @@ class Grid:
     spacing: float
     center: tuple[float, float] = (0.0, 0.0)
 
+    MAX_CELLS = 2**40
+    """Largest accepted number of cells ``ny * nx`` (far beyond any memory; larger shapes are
+    refused before anything is computed)."""
+
+    MIN_SPACING = 1e-150
+    MAX_SPACING = 1e150
+    """Accepted spacings: products of lengths (h², q h, n h, 2π/(n h)) stay finite and normal."""
+
+    CENTER_RESOLUTION = 1e-3
+    """A centre must be resolved at the spacing: ``|center| · eps <= CENTER_RESOLUTION · spacing``
+    (float64 eps), i.e. the floats near it step by at most 1e-3 cell."""
+
     def __post_init__(self) -> None:
-        try:
-            shape = tuple(int(n) for n in self.shape)
-            ok = len(shape) == 2 and all(int(n) == n for n in self.shape)
-        except (TypeError, ValueError):
-            ok = False
-        if not ok or min(shape) < 2:
-            raise ValueError(f"shape must be two integers (ny, nx), each >= 2, got {self.shape!r}")
+        shape = self._checked_shape(self.shape)
         object.__setattr__(self, "shape", shape)
-        object.__setattr__(self, "spacing", checks.positive_length("spacing", self.spacing))
-        object.__setattr__(self, "center", tuple(checks.vector2("center", self.center)))
+        h = checks.positive_length("spacing", self.spacing)
+        if not self.MIN_SPACING <= h <= self.MAX_SPACING:
+            raise ValueError(f"spacing must lie in [{self.MIN_SPACING:g}, {self.MAX_SPACING:g}] "
+                             f"(lengths, areas and wavevectors of the grid must stay finite), got {h!r}")
+        object.__setattr__(self, "spacing", h)
+        center = tuple(float(c) for c in checks.vector2("center", self.center))
+        eps = float(np.finfo(float).eps)
+        if max(abs(c) for c in center) * eps > self.CENTER_RESOLUTION * h:
+            raise ValueError(
+                f"center {center} is too far from the origin for the spacing {h:g}: float64 "
+                f"resolves positions near it only to {max(abs(c) for c in center) * eps:.3g}, more "
+                f"than {self.CENTER_RESOLUTION:g} cell; allowed |center| <= "
+                f"{self.CENTER_RESOLUTION * h / eps:.3g} (shift the coordinates towards the origin)")
+        object.__setattr__(self, "center", center)
+
+    @classmethod
+    def _checked_shape(cls, shape: object) -> tuple[int, int]:
+        """``shape`` as two Python ints in [2, MAX_CELLS] with ``ny * nx <= MAX_CELLS``."""
+        expected = (f"shape must be two integers (ny, nx), each >= 2, with ny * nx <= "
+                    f"{cls.MAX_CELLS} (2**40)")
+        try:
+            items = list(shape)  # type: ignore[call-overload]
+        except TypeError:
+            raise ValueError(f"{expected}, got {shape!r}") from None
+        out = []
+        for n in items:
+            bad = isinstance(n, (bool, np.bool_, str, bytes)) or (
+                isinstance(n, (float, np.floating)) and not (math.isfinite(n) and float(n).is_integer()))
+            try:
+                k = None if bad else int(n)
+            except (TypeError, ValueError, OverflowError):
+                k = None
+            if k is None or k != n:
+                raise ValueError(f"{expected}, got {shape!r}")
+            out.append(k)
+        if len(out) != 2 or min(out) < 2 or out[0] * out[1] > cls.MAX_CELLS:
+            raise ValueError(f"{expected}, got {shape!r}")
+        return (out[0], out[1])
 
     # --- real space -------------------------------------------------------------------------
     @property
@@ -65,14 +116,28 @@ class Grid:
         return self.spacing**2
 
     @cached_property
+    def local_x(self) -> np.ndarray:
+        """Cell-centre x offsets from the grid centre, ``(i − (nx − 1)/2) h``, shape ``(nx,)``.
+
+        Rasterise relative to these (after subtracting the grid centre from a position once):
+        they are exact multiples of h/2, whatever the centre.
+        """
+        return (np.arange(self.nx) - (self.nx - 1) / 2) * self.spacing
+
+    @cached_property
+    def local_y(self) -> np.ndarray:
+        """Cell-centre y offsets from the grid centre, shape ``(ny,)``."""
+        return (np.arange(self.ny) - (self.ny - 1) / 2) * self.spacing
+
+    @cached_property
     def x(self) -> np.ndarray:
         """Cell-centre x coordinates, shape ``(nx,)``."""
-        return self.center[0] + (np.arange(self.nx) - (self.nx - 1) / 2) * self.spacing
+        return self.center[0] + self.local_x
 
     @cached_property
     def y(self) -> np.ndarray:
         """Cell-centre y coordinates, shape ``(ny,)``."""
-        return self.center[1] + (np.arange(self.ny) - (self.ny - 1) / 2) * self.spacing
+        return self.center[1] + self.local_y
 
     def meshgrid(self) -> tuple[np.ndarray, np.ndarray]:
         """``(X, Y)`` cell-centre coordinate arrays of shape ``(ny, nx)``."""

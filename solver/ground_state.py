@@ -35,11 +35,15 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import minimize
 
+from . import _keldysh_kernels as _k
 from . import checks, keldysh
 
 __all__ = ["TwoImpurityState", "two_impurities", "AngleProblem", "impurity_problem",
            "island_problem", "minimize_angles", "minimize_impurities", "minimize_islands"]
 
+_OVERFLOW = ("the energy or local fields exceed the float range (|value| > 1.8e308) for these Z, "
+             "moments and distances (E ~ Z m² / r², h ~ Z m / r²): not representable; rescale the "
+             "units of Z, moments or lengths")
 DENSE_MAX = 3000      # largest N for which method="auto" builds the dense 2N × 2N matrix
 
 
@@ -101,7 +105,10 @@ def two_impurities(r: float, pearl_length: float, Z: float = 1.0, seed: int = 0,
     Z = checks.positive_length("Z", Z)
     restarts = checks.integer("restarts", restarts, 1)
     jp, jq = (float(v) for v in keldysh.couplings(r, pearl_length, Z=Z))
-    a, b = jp / jq, 1.0                       # energy in units of J_par (well scaled)
+    # energy in units of J_par (well scaled): a = J_perp/J_par = p/q from the split form of
+    # p/r², q/r² (same exponent), so it stays exact when J's under- or overflow (r ~ 1e±300)
+    P, Q, _ = _k.radial_pq(np.array([r]), keldysh._pearl(pearl_length), r, r)
+    a, b = float(P[0] / Q[0]), 1.0
 
     def fun(th: np.ndarray) -> tuple[float, np.ndarray]:
         s1, c1, s2, c2 = math.sin(th[0]), math.cos(th[0]), math.sin(th[1]), math.cos(th[1])
@@ -125,7 +132,7 @@ def two_impurities(r: float, pearl_length: float, Z: float = 1.0, seed: int = 0,
     if not -math.pi / 2 < t1 <= math.pi / 2:  # global flip m -> -m
         t1, t2 = _wrap(t1 + math.pi), _wrap(t2 + math.pi)
     energy = jp * math.sin(t1) * math.sin(t2) - jq * math.cos(t1) * math.cos(t2)
-    degenerate = (jq - jp) <= 8 * np.finfo(float).eps * (jq + jp)
+    degenerate = (1.0 - a) <= 8 * np.finfo(float).eps * (1.0 + a)   # (J_par - J_perp)/J_par
     return TwoImpurityState(angles=(t1, t2), energy=energy, J_perp=jp, J_par=jq,
                             degenerate=bool(degenerate))
 
@@ -141,35 +148,70 @@ class AngleProblem:
     magnitudes : ndarray (N,)
         |m_i| (fixed).
     apply : callable
-        m (N, 2) -> M m (N, 2), the gradient ∂E/∂m of E = ½ mᵀ M m (M symmetric).
+        m (N, 2) -> M' m (N, 2), with M = 2^coupling_exponent M' the matrix of E = ½ mᵀ M m
+        (M symmetric), so that ∂E/∂m = 2^coupling_exponent M' m.
+    coupling_exponent : int
+        Exact power of two carried outside ``apply`` (so that huge or tiny couplings, Z or
+        lengths never over- or underflow inside the optimisation; default 0).
+
+    Notes
+    -----
+    The optimiser works on the *reduced* problem (:meth:`reduced_energy_gradient`): magnitudes
+    divided by 2^k (k the binary exponent of the largest, when outside 2^±200) and M', so that
+    moments near 1e154 or Z near 1e308 neither overflow nor lose the gradient. :meth:`energy`,
+    :meth:`energy_gradient` and :meth:`fields` are in true units (scaled back exactly).
     """
 
     def __init__(self, positions: np.ndarray, magnitudes: np.ndarray,
-                 apply: Callable[[np.ndarray], np.ndarray]) -> None:
-        self.positions = np.asarray(positions, dtype=float)
-        self.magnitudes = np.asarray(magnitudes, dtype=float)
+                 apply: Callable[[np.ndarray], np.ndarray], coupling_exponent: int = 0) -> None:
+        self.positions = np.array(positions, dtype=float)      # copies: never the caller's memory
+        self.magnitudes = np.array(magnitudes, dtype=float)
         self.apply = apply
         self.n = self.positions.shape[0]
+        self._mag, km = keldysh._moment_scale(self.magnitudes)
+        self.coupling_exponent = int(coupling_exponent)
+        self.field_exponent = self.coupling_exponent + km      # h = 2^this h'
+        self.energy_exponent = self.coupling_exponent + 2 * km  # E = 2^this E'
 
     def moments(self, theta: np.ndarray) -> np.ndarray:
         """m_i = |m_i| (cos θ_i, sin θ_i), shape (N, 2)."""
         return self.magnitudes[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)
 
+    def reduced_energy_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        """(E', ∂E'/∂θ) = 2^-energy_exponent (E, ∂E/∂θ): the well-scaled problem the optimiser
+        sees."""
+        c, s = np.cos(theta), np.sin(theta)
+        m = self._mag[:, None] * np.stack([c, s], axis=1)
+        g = self.apply(m)                       # ∂E'/∂m' = -h'
+        e = 0.5 * float(np.sum(m * g))
+        dm = self._mag[:, None] * np.stack([-s, c], axis=1)
+        return e, np.sum(g * dm, axis=1)
+
     def energy_gradient(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
         """(E, ∂E/∂θ) at angles θ (radians); E in the energy unit of M."""
-        m = self.moments(theta)
-        g = self.apply(m)                       # ∂E/∂m = -h
-        e = 0.5 * float(np.sum(m * g))
-        dm = self.magnitudes[:, None] * np.stack([-np.sin(theta), np.cos(theta)], axis=1)
-        return e, np.sum(g * dm, axis=1)
+        e, g = self.reduced_energy_gradient(theta)
+        with np.errstate(over="ignore", under="ignore"):
+            e, g = float(np.ldexp(e, self.energy_exponent)), np.ldexp(g, self.energy_exponent)
+        if not (math.isfinite(e) and np.isfinite(g).all()):
+            raise ValueError(_OVERFLOW)
+        return e, g
 
     def energy(self, theta: np.ndarray) -> float:
         """E(θ)."""
         return self.energy_gradient(theta)[0]
 
+    def reduced_fields(self, theta: np.ndarray) -> np.ndarray:
+        """h' = 2^-field_exponent h, the local fields of the reduced problem."""
+        m = self._mag[:, None] * np.stack([np.cos(theta), np.sin(theta)], axis=1)
+        return -self.apply(m)
+
     def fields(self, theta: np.ndarray) -> np.ndarray:
         """Local fields h_i = -∂E/∂m_i, shape (N, 2)."""
-        return -self.apply(self.moments(theta))
+        with np.errstate(over="ignore", under="ignore"):
+            h = np.ldexp(self.reduced_fields(theta), self.field_exponent)
+        if not np.isfinite(h).all():
+            raise ValueError(_OVERFLOW)
+        return h
 
 
 def _dense_apply(matrix: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
@@ -247,6 +289,11 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
     r0 = keldysh._pearl(pearl_length)
     Z = checks.positive_length("Z", Z)
     mag = _moment_magnitudes(moments, n)
+    # exact power-of-two rescaling: lengths by 2^kL, Z = mz 2^ez; M = 2^(ez - 2 kL) M'
+    kL, r0n, (posn,) = keldysh._normalised(r0, pos, tiny_ok=method == "dense" or (
+        method == "auto" and n <= DENSE_MAX))   # the dense couplings take any r/r0
+    mz, ez = math.frexp(Z)
+    kc = ez - 2 * kL
     if method not in ("dense", "mesh", "auto"):
         raise ValueError(f"method must be 'dense', 'mesh' or 'auto', got {method!r}")
     if mesh_options:
@@ -266,11 +313,11 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
                                 "fewer positions")
         if np.unique(pos, axis=0).shape[0] != n:
             raise ValueError("positions must be distinct (two impurities coincide)")
-        return AngleProblem(pos, mag, _dense_apply(_dense_matrix(pos, r0, Z)))
+        return AngleProblem(pos, mag, _dense_apply(_dense_matrix(posn, r0n, mz)), kc)
     if method == "mesh":
         from ._mesh import MeshFields
-        mf = MeshFields(pos, r0, Z=Z, **mesh_options)
-        prob = AngleProblem(pos, mag, lambda m: -mf.fields(m))
+        mf = MeshFields(posn, r0n, Z=mz, **mesh_options)
+        prob = AngleProblem(pos, mag, lambda m: -mf.fields(m), kc)
         prob.mesh = mf
         return prob
     raise ValueError(f"method must be 'dense', 'mesh' or 'auto', got {method!r}")
@@ -303,7 +350,8 @@ def island_problem(islands: Sequence[Any], grid: Any, film: Any, boundary: str =
 
 
 def _energy_scale(problem: AngleProblem, starts: Sequence[np.ndarray]) -> float:
-    """Energy scale max_i |m_i| |h_i| (the largest possible |∂E/∂θ_i|), maximized over the starts.
+    """Energy scale max_i |m_i| |h_i| (the largest possible |∂E/∂θ_i|), maximized over the starts,
+    of the reduced problem (:meth:`AngleProblem.reduced_energy_gradient`).
 
     Unlike the angle gradient, |m_i||h_i| does not vanish at a stationary point (a minimum or a
     saddle where every h_i ∥ m_i), so the relative ``gtol`` of every start is meaningful even
@@ -312,7 +360,7 @@ def _energy_scale(problem: AngleProblem, starts: Sequence[np.ndarray]) -> float:
     """
     scale = 0.0
     for st in starts:
-        site = problem.magnitudes * np.hypot(*problem.fields(np.asarray(st, dtype=float)).T)
+        site = problem._mag * np.hypot(*problem.reduced_fields(np.asarray(st, dtype=float)).T)
         scale = max(scale, float(np.max(site)))
     return scale if math.isfinite(scale) and scale > 0 else 1.0
 
@@ -345,7 +393,7 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
     scale = _energy_scale(problem, starts)          # so that gtol is relative
 
     def fun(th: np.ndarray) -> tuple[float, np.ndarray]:
-        e, g = problem.energy_gradient(th)
+        e, g = problem.reduced_energy_gradient(th)
         return e / scale, g / scale
 
     best, results = None, []
@@ -356,7 +404,7 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
                 callback(np.array(xk), problem.energy(xk))
         res = minimize(fun, st, jac=True, method="L-BFGS-B", callback=cb,
                        options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter, "maxcor": 20})
-        res.fun = float(res.fun) * scale
+        res.fun = float(res.fun) * scale          # reduced energy E' (E = 2^energy_exponent E')
         results.append(res)
         if math.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
@@ -364,6 +412,9 @@ def minimize_angles(problem: AngleProblem, seed: int = 0, restarts: int = 8,
         raise RuntimeError("minimize_angles: no start reached a finite energy "
                            f"(L-BFGS-B: {results[0].message})")
     th = np.remainder(best.x + math.pi, 2 * math.pi) - math.pi
+    for res in results:                          # back to true units
+        with np.errstate(over="ignore", under="ignore"):
+            res.fun = float(np.ldexp(res.fun, problem.energy_exponent))
     return th, problem.energy(th), results
 
 

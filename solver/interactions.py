@@ -24,7 +24,7 @@ from .film import Film
 from .grid import Grid
 from .maxwell_london import BOUNDARIES, get_operator
 from .operators import OpenOperator, PeriodicOperator, half_spectrum_weights
-from .sources import Island, check_island_on_grid
+from .sources import Island, check_island_on_grid, edge_energy_tensors
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ class InteractionEnergies:
         ½ μ_i·C_ii·μ_i.
     pair_energies : ndarray (N, N)
         μ_i·C_ij·μ_j for i ≠ j, 0 on the diagonal.
+
+    A value: the arrays are read-only (in-place changes raise instead of corrupting
+    :attr:`total` and :meth:`couplings`); copy one to modify it.
     """
 
     islands: list
@@ -47,13 +50,42 @@ class InteractionEnergies:
     self_energies: np.ndarray
     pair_energies: np.ndarray
 
+    def __post_init__(self) -> None:
+        # read-only views (no copy: interaction_energies hands over fresh arrays it keeps no
+        # reference to); the flag of a view does not touch the array it was made from
+        for name in ("tensors", "self_energies", "pair_energies"):
+            arr = np.asarray(getattr(self, name), dtype=float).view()
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
+        object.__setattr__(self, "islands", list(self.islands))
+
     @property
     def total(self) -> float:
         """Total energy Σ_i F_ii + Σ_{i<j} F_ij (equals ``solve(...).energy`` of all islands)."""
         return float(self.self_energies.sum() + 0.5 * self.pair_energies.sum())
 
     def couplings(self, i: int, j: int) -> tuple[float, float]:
-        """Effective (J⊥, J∥) of the pair (i, j): C in the frame with ∥ along r_i − r_j."""
+        """Effective (J⊥, J∥) of the pair (i, j): C in the frame with ∥ along r_i − r_j.
+
+        Parameters
+        ----------
+        i, j : int
+            Indices of two different islands, 0 <= i, j < N (no negative indices).
+
+        Returns
+        -------
+        (float, float)
+            J⊥ and J∥ (energy per unit moment², stiffness × g² units, like :attr:`tensors`).
+
+        Raises
+        ------
+        ValueError
+            Non-integer (bool, float, string) or out-of-range indices, i == j, or two islands
+            sharing a centre (no pair axis).
+        """
+        i, j = self._index("i", i), self._index("j", j)
+        if i == j:
+            raise ValueError(f"i and j must be two different islands (a pair), got i = j = {i}")
         ri = np.asarray(self.islands[i].center)
         rj = np.asarray(self.islands[j].center)
         d = ri - rj
@@ -64,6 +96,15 @@ class InteractionEnergies:
         perp = np.array([-par[1], par[0]])
         C = self.tensors[i, j]
         return float(perp @ C @ perp), float(-(par @ C @ par))
+
+    def _index(self, name: str, value) -> int:
+        """``value`` as an island index in [0, N), else a ValueError naming ``name``."""
+        n = len(self.islands)
+        ok = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+        if not ok or not 0 <= value < n:
+            raise ValueError(f"{name} must be an integer island index in [0, {n - 1}], got "
+                             f"{value!r} ({type(value).__name__})")
+        return int(value)
 
 
 def _coupling_tensors(spectra: np.ndarray, multiplier: dict[str, np.ndarray], nx: int,
@@ -139,6 +180,8 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     if boundary not in BOUNDARIES:
         raise ValueError(f"boundary must be 'open' or 'periodic', got {boundary!r}")
     g = checks.finite_real("coupling", coupling)
+    if film.finite:
+        return _finite_film_energies(islands, grid, film, boundary, g, fft)
     periodic = boundary == "periodic"
     op = get_operator(grid, film.pearl_length, boundary, fft)
     n = len(islands)
@@ -156,7 +199,34 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     spectra = op.shape_spectra(shapes)
     del shapes
     tensors = _coupling_tensors(spectra, multiplier, op.solve_grid.nx, op.norm * film.stiffness)
+    # the self energy of the sharp edges the grid cannot hold (0 for smooth islands)
+    idx = np.arange(n)
+    tensors[idx, idx] += edge_energy_tensors(islands, grid, film, g)
     del spectra
+    moments = np.array([isl.moment for isl in islands])
+    energies = np.einsum("ia,ijab,jb->ij", moments, tensors, moments)
+    self_e = 0.5 * np.diag(energies).copy()
+    pair = energies - np.diag(np.diag(energies))
+    return InteractionEnergies(islands, tensors, self_e, pair)
+
+
+def _finite_film_energies(islands: list, grid: Grid, film: Film, boundary: str, g: float,
+                          fft: FFTBackend | None) -> InteractionEnergies:
+    """:func:`interaction_energies` on a finite film: one stream-function solve per island and
+    moment direction (:func:`solver.finite.finite_interaction_tensors`); the tensors then
+    depend on the islands' positions, not only on their separations."""
+    from .finite import finite_interaction_tensors, shape_stack
+
+    if boundary != "open":
+        raise ValueError(f"boundary must be 'open' for a finite film (Film with an outline), "
+                         f"got {boundary!r}")
+    for k, isl in enumerate(islands):
+        check_island_on_grid(isl, grid, False, index=k)
+    n = len(islands)
+    checks.memory_fits(f"interaction_energies of {n} islands on a finite film on a {grid.shape} "
+                       "grid", 5.0 * n * grid.ny * grid.nx * 8,
+                       hint="use fewer islands or a smaller grid (shape)")
+    tensors = finite_interaction_tensors(shape_stack(islands, grid), grid, film, g, fft)
     moments = np.array([isl.moment for isl in islands])
     energies = np.einsum("ia,ijab,jb->ij", moments, tensors, moments)
     self_e = 0.5 * np.diag(energies).copy()

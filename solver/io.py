@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .atomic import write_atomically
+from .atomic import clean_stale_temporaries, write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -82,6 +82,12 @@ def save(ds: Any, path: str | os.PathLike, *, compress: bool = True, heights=(0.
         in a missing or non-writable folder. Nothing is written then. If writing itself fails
         (disk full, I/O error), the exception propagates and the temporary file is removed:
         ``path`` is left as it was.
+
+    Notes
+    -----
+    Temporary files that killed saves left in the folder are removed first
+    (:func:`solver.atomic.clean_stale_temporaries`: those of dead processes of this machine,
+    and those idle for 10 minutes whose writer cannot be checked).
     """
     import xarray as xr
 
@@ -112,6 +118,7 @@ def save(ds: Any, path: str | os.PathLike, *, compress: bool = True, heights=(0.
     if compress:
         encoding = {name: {"zlib": True, "complevel": 4} for name, v in out.data_vars.items()
                     if v.ndim > 0 and v.dtype.kind in "iuf"}
+    clean_stale_temporaries(folder)  # left by killed earlier saves (never a live writer's)
     return write_atomically(path, lambda tmp: out.to_netcdf(tmp, engine=ENGINE, encoding=encoding))
 
 
@@ -123,7 +130,8 @@ def open_solution(path: str | os.PathLike, *, check: bool = False) -> "xr.Datase
     path : str or path-like
     check : bool
         Verify that the file holds a solver solution (variables ``ax … Bz, energy``, units,
-        attributes); raise ``ValueError`` naming what is missing.
+        attributes and their values: see :func:`solver.dataset.check_dataset`); raise
+        ``ValueError`` naming what is missing or the attribute that is invalid.
 
     Returns
     -------
@@ -134,7 +142,8 @@ def open_solution(path: str | os.PathLike, *, check: bool = False) -> "xr.Datase
     ValueError
         ``path`` is not a file, is not a readable netCDF-4/HDF5 file (garbage, truncated, another
         format; the message gives the size and the reader's reason), or, with ``check``, lacks
-        what a solver solution holds.
+        what a solver solution holds or holds an invalid attribute (negative Pearl length,
+        island list that is not valid JSON, unknown island kind ...).
     """
     import xarray as xr
 

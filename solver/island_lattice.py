@@ -192,7 +192,7 @@ def island_lattice(lattice: str = "square", d_over_r0: float = 1 / 50, island: s
     cell = np.einsum("i,j,ijab->ab", signs, signs, per.tensors) / n
     # isolated island on an open grid with the same alignment (origin on a cell corner)
     proto = make((0.0, 0.0)).with_moment((1.0, 0.0))
-    xmin, xmax, ymin, ymax = proto.reach()
+    xmin, xmax, ymin, ymax = proto.reach(grid.spacing)
     half = max(abs(xmin), abs(xmax), abs(ymin), abs(ymax))
     m = 2 * int(math.ceil(half / grid.spacing)) + 4
     open_grid = Grid((m, m), grid.spacing)

@@ -14,6 +14,17 @@ V = f(x), r V'(r) = -p(x), r² V''(r) = q(x), and b(x) = 1 - x p(x), so that
 * B_z(r, z = 0) = g (μ·r̂) G'(r) = -g (μ·r̂) b / (2 pi r0 r²)  (replaces the wrong Eq. 13).
 
 The r0 → ∞ limit (no screening) is exact: p = q = b = 1, J_perp = J_par = Z / r², B = 0.
+
+Numeric range: every result is computed for any representable inputs without intermediate
+over- or underflow. Outside 2^±200 the radial factors p/r², q/r², b/(r0 r²) are formed from the
+binary mantissas and exponents of r and r0 (:func:`solver._keldysh_kernels.radial_pq`: r ~ 1e-170
+or 1e308, denormal r0), and moments, Z, g and s are rescaled by exact powers of two and scaled
+back once at the end, so the exact laws F(λ r, λ r0) = λ^-2 F(r, r0), F ∝ Z m1 m2 etc. hold to a
+few ulp. A result beyond the float range (|value| > 1.8e308) is a ``ValueError`` naming the
+parameters; one below the smallest subnormal is rounded to 0 like any IEEE operation. The
+N-impurity sums also need the pair distances of one call within 2^±400 of its largest coordinate
+(``ValueError`` otherwise).
+
 N-impurity sums are evaluated in blocks of at most 2^16 pairs, so 10^4 impurities need only ~10
 MB (and ~2.5 s on two cores).
 """
@@ -40,11 +51,81 @@ def _pearl(pearl_length: Any) -> float:
     return checks.positive_length("pearl_length", pearl_length, allow_inf=True)
 
 
-def _radii(name: str, r: Any) -> np.ndarray:
+def _radii(name: str, r: Any) -> tuple[np.ndarray, float, float]:
+    """Distances > 0 as a float array, with their min and max (0, 0 if empty)."""
     arr = checks.finite_array(name, r)
-    if np.any(arr <= 0):
-        raise ValueError(f"{name} must be > 0 everywhere (distances), got min {arr.min()!r}")
-    return arr
+    if arr.size == 0:
+        return arr, 0.0, 0.0
+    lo = float(arr.min())
+    if lo <= 0:
+        raise ValueError(f"{name} must be > 0 everywhere (distances), got min {lo!r}")
+    return arr, lo, float(arr.max())
+
+
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
+def _finite_result(out: np.ndarray, what: str, names: str) -> np.ndarray:
+    """``out`` if every entry is finite; else a ``ValueError``: the true value exceeds the float
+    range (|x| > 1.8e308), which only the parameters ``names`` can cause."""
+    if not np.isfinite(out).all():
+        raise ValueError(f"{what} exceeds the float range (|value| > {_FLOAT_MAX:.3g}) for these "
+                         f"{names}: the result is not representable; rescale the units")
+    return out
+
+
+def _moment_scale(m: np.ndarray) -> tuple[np.ndarray, int]:
+    """(m 2^-k, k) with k the binary exponent of max |m| (exact; (m, 0) if m = 0 or moderate)."""
+    top = float(np.max(np.abs(m))) if m.size else 0.0
+    if top == 0.0 or 2.0**-200 <= top <= 2.0**200:
+        return m, 0
+    k = math.frexp(top)[1]
+    return np.ldexp(m, -k), k
+
+
+def _difference(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a - b, refusing a difference that overflows (points near ±1.8e308)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = a - b
+    if not np.isfinite(d).all():
+        raise ValueError(f"{name} overflows the float range (|difference| > {_FLOAT_MAX:.3g}); "
+                         "use a smaller length unit")
+    return d
+
+
+_MODERATE = 2.0**100
+
+
+def _normalised(r0: float, *arrays: np.ndarray, tiny_ok: bool = False, huge_is_inf: bool = True
+                ) -> tuple[int, float, list[np.ndarray]]:
+    """Lengths rescaled by an exact power of two 2^k: (k, r0 2^-k, [a 2^-k for a in arrays]).
+
+    k is the binary exponent of the largest |coordinate| (0 when all lengths are moderate, i.e.
+    within 2^±100, so the common case costs one max). Every length-dependent result scales
+    with a power of 2^k, applied exactly at the end (2^k is exact, so this changes nothing but
+    the range). A rescaled r0 beyond 2^900 is taken as inf if ``huge_is_inf`` (the couplings'
+    dependence on it, O(r/r0), is below 2^-800 relative; not for B_z, which is ∝ 1/r0 there),
+    else kept (refused if it overflows). One below 2^-900 is refused, unless ``tiny_ok`` (callers
+    whose couplings take r/r0 in split form, :func:`solver._keldysh_kernels.radial_pq`) and it
+    is still > 0.
+    """
+    top = max((float(np.max(np.abs(a))) if a.size else 0.0) for a in arrays)
+    moderate = top == 0.0 or 1.0 / _MODERATE <= top <= _MODERATE
+    if moderate and (math.isinf(r0) or 1.0 / _MODERATE <= r0 <= _MODERATE):
+        return 0, r0, list(arrays)
+    k = math.frexp(top)[1] if top > 0 else math.frexp(r0)[1]
+    with np.errstate(over="ignore", under="ignore"):
+        r0n = float(np.ldexp(r0, -k))           # inf stays inf; an overflow is "r0 = inf" below
+    if r0n > 2.0**900 and huge_is_inf:
+        r0n = math.inf
+    elif math.isinf(r0n) and math.isfinite(r0):
+        raise ValueError(f"pearl_length = {r0:g} is beyond 2^1024 times the largest |coordinate| "
+                         f"({top:g}): the lengths of one call cannot span that many decades")
+    elif r0n < 2.0**-900 and not (tiny_ok and r0n > 0):
+        floor = "2^-1074 (~5e-324)" if tiny_ok else "2^-900 (~1e-271)"
+        raise ValueError(f"pearl_length = {r0:g} is below {floor} times the largest |coordinate| "
+                         f"({top:g}): the lengths of one call cannot span that many decades")
+    return k, r0n, [np.ldexp(a, -k) for a in arrays]
 
 
 def _vectors(name: str, value: Any) -> np.ndarray:
@@ -92,17 +173,28 @@ def potential(r: Any, pearl_length: float, derivative: int = 0) -> Any:
     """
     if derivative not in (0, 1, 2) or isinstance(derivative, bool):
         raise ValueError(f"derivative must be 0, 1 or 2, got {derivative!r}")
-    r = _radii("r", r)
+    r, lo, hi = _radii("r", r)
     r0 = _pearl(pearl_length)
     if derivative == 0:
         if math.isinf(r0):
             raise ValueError("pearl_length=inf: the potential V diverges (only derivative=1, 2 exist)")
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
-            return _out(keldysh_functions(r / r0, ("f",))[0])
+            if _k.in_fast_range(lo, hi, r0):
+                return _out(keldysh_functions(r / r0, ("f",))[0])
+            return _out(_k.radial_f(r, r0))
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        if derivative == 1:
-            return _out(-_k.pq(r, r0)[0] / r)
-        return _out(_k.pq(r, r0)[1] / (r * r))
+        if _k.in_fast_range(lo, hi, r0):
+            p, q = _k.pq(r, r0)
+            out = -p / r if derivative == 1 else q / (r * r)
+        else:
+            P, Q, E = _k.radial_pq(r, r0, lo, hi)
+            if derivative == 1:                  # V' = -p/r = -(p/r²) r
+                mr, er = np.frexp(r)
+                out = -np.ldexp(P * mr, E + er.astype(np.int64))
+            else:
+                out = _k.scaled(1.0, Q, E)
+    return _out(_finite_result(out, f"the derivative {derivative} of V", "r (too small: |V'| ~ 1/r, "
+                               "V'' ~ 1/r²)"))
 
 
 def couplings(r: Any, pearl_length: float, Z: float = 1.0, approximate: bool = False) -> tuple[Any, Any]:
@@ -123,19 +215,22 @@ def couplings(r: Any, pearl_length: float, Z: float = 1.0, approximate: bool = F
     Returns
     -------
     (J_perp, J_par) : ndarrays (or floats) shaped like ``r``, units of Z / length².
+
+    Raises
+    ------
+    ValueError
+        Bad ``r``, ``pearl_length`` or ``Z``; a coupling beyond the float range (Z / r² > 1.8e308,
+        e.g. r = 1e-170 with Z = 1). Any r/r0 (also a denormal r0) is otherwise exact.
     """
-    r = _radii("r", r)
+    r, lo, hi = _radii("r", r)
     r0 = _pearl(pearl_length)
     Z = checks.nonnegative("Z", Z)
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        r2 = r * r
-        if approximate:
-            x = r / r0
-            jp = Z / (r2 * (1.0 + x))
-            jq = Z * (1.0 + 2.0 * x) / (r2 * (1.0 + x) ** 2)
-        else:
-            p, q = _k.pq(r, r0)
-            jp, jq = Z * p / r2, Z * q / r2
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        P, Q, E = _k.radial_pq(r, r0, lo, hi, approximate=bool(approximate))
+        jp, jq = _k.scaled(Z, P, E), _k.scaled(Z, Q, E)
+    if r.size and lo < math.sqrt(8.0 * (Z / _FLOAT_MAX)):  # |J| <= 2 Z / r²: overflow possible
+        _finite_result(jp, "J_perp", "r and Z (J ~ Z / r²)")
+        _finite_result(jq, "J_par", "r and Z (J ~ Z / r²)")
     return _out(jp), _out(jq)
 
 
@@ -170,16 +265,16 @@ def coupling_tensor(displacement: Any, pearl_length: float, Z: float = 1.0) -> n
     r = np.hypot(d[..., 0], d[..., 1])
     if np.any(r == 0):
         raise ValueError("displacement must be nonzero (the pair tensor diverges at r = 0)")
-    p, q = _k.pq(r, r0)
     out = np.empty(d.shape + (2,))
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        jp = Z * p / (r * r)
+    lo, hi = (float(r.min()), float(r.max())) if r.size else (1.0, 1.0)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        P, Q, E = _k.radial_pq(r, r0, lo, hi)
         ux, uy = d[..., 0] / r, d[..., 1] / r
-        s = jp + Z * q / (r * r)
-        out[..., 0, 0] = jp - s * ux * ux
-        out[..., 1, 1] = jp - s * uy * uy
-        out[..., 0, 1] = out[..., 1, 0] = -s * ux * uy
-    return out
+        S = P + Q
+        out[..., 0, 0] = _k.scaled(Z, P - S * ux * ux, E)
+        out[..., 1, 1] = _k.scaled(Z, P - S * uy * uy, E)
+        out[..., 0, 1] = out[..., 1, 0] = _k.scaled(Z, -S * ux * uy, E)
+    return _finite_result(out, "the coupling tensor", "displacement and Z (C ~ Z / r²)")
 
 
 def pair_energy(r1: Any, r2: Any, m1: Any, m2: Any, pearl_length: float, Z: float = 1.0) -> Any:
@@ -205,11 +300,13 @@ def pair_energy(r1: Any, r2: Any, m1: Any, m2: Any, pearl_length: float, Z: floa
     ma, mb = _vectors("m1", m1), _vectors("m2", m2)
     r0 = _pearl(pearl_length)
     Z = checks.nonnegative("Z", Z)
-    d = a - b
+    d = _difference("r1 - r2", a, b)
     if np.any((d[..., 0] == 0) & (d[..., 1] == 0)):
         raise ValueError("r1 and r2 coincide: the pair energy diverges at zero distance")
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        return _out(np.asarray(_k.pair_kernel(d, ma, mb, r0, Z)))
+    (ma, ka), (mb, kb) = _moment_scale(ma), _moment_scale(mb)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        out = np.asarray(_k.pair_kernel(d, ma, mb, r0, Z, ka + kb))
+    return _out(_finite_result(out, "the pair energy", "moments, Z and distances (F ~ Z m1 m2 / r²)"))
 
 
 # ------------------------------------------------------------------------------ current, field
@@ -251,11 +348,7 @@ def current(points: Any, m: Any, pearl_length: float, coupling: float = 1.0,
     src = checks.vector2("source", source)
     r0 = _pearl(pearl_length)
     g, s = _source_terms(coupling, stiffness)
-    d = pts - src
-    if np.any((d[..., 0] == 0) & (d[..., 1] == 0)):
-        raise ValueError("points must not coincide with source (the current diverges there)")
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        return _k.current_kernel(d, mv, r0, s * g / (2 * math.pi))
+    return _current(pts, src[None, :], mv[None, :], r0, g, s, "source")
 
 
 def field_z(points: Any, m: Any, pearl_length: float, coupling: float = 1.0, height: float = 0.0,
@@ -293,11 +386,37 @@ def field_z(points: Any, m: Any, pearl_length: float, coupling: float = 1.0, hei
     r0 = _pearl(pearl_length)
     g, _ = _source_terms(coupling)
     z = checks.nonnegative("height", height)
-    d = pts - src
-    if z == 0.0 and np.any((d[..., 0] == 0) & (d[..., 1] == 0)):
-        raise ValueError("points must not coincide with source at height 0 (B_z diverges there)")
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        return _out(_k.field_kernel(d, mv, r0, g, z))
+    return _out(_field(pts, src[None, :], mv[None, :], r0, g, z, "source"))
+
+
+def _current(pts: np.ndarray, pos: np.ndarray, mom: np.ndarray, r0: float, g: float, s: float,
+             where: str) -> np.ndarray:
+    """Σ_i j(m_i, r - r_i) with the moments and the prefactor s g/(2 pi) rescaled by exact powers
+    of two (so that no intermediate over- or underflows), scaled back at the end; the lengths
+    need no rescaling (:func:`solver._keldysh_kernels.radial_pq` takes any r/r0)."""
+    momn, km = _moment_scale(mom)
+    (mg, eg), (ms, es) = math.frexp(g), math.frexp(s)
+    pref, extra = mg * ms / (2 * math.pi), eg + es + km
+    out = _k.superpose(pts, pos, momn, lambda d, m: _k.current_kernel(d, m, r0, pref, extra),
+                       "the current", allow_zero=False, vector=True, where=where)
+    return _finite_result(out, "the current", "moments, coupling, stiffness and distances "
+                          "(j ~ s g m / r²)")
+
+
+def _field(pts: np.ndarray, pos: np.ndarray, mom: np.ndarray, r0: float, g: float, z: float,
+           where: str) -> np.ndarray:
+    """Σ_i B_z(m_i, r - r_i, z), rescaled as :func:`_current` (B ~ g m / length³); for z > 0
+    the lengths are rescaled too (:func:`_normalised`)."""
+    if z == 0.0:
+        k, r0n, ptsn, posn, zn = 0, r0, pts, pos, np.array(0.0)
+    else:
+        k, r0n, (ptsn, posn, zn) = _normalised(r0, pts, pos, np.array(z), huge_is_inf=False)
+    momn, km = _moment_scale(mom)
+    mg, eg = math.frexp(g)
+    zn, extra = float(zn), eg + km - 3 * k
+    out = _k.superpose(ptsn, posn, momn, lambda d, m: _k.field_kernel(d, m, r0n, mg, zn, extra),
+                       "B_z", allow_zero=z > 0, vector=False, where=where)
+    return _finite_result(out, "B_z", "moments, coupling and distances (B ~ g m / r³)")
 
 
 def paper_eq13_field(points: Any, m: Any, pearl_length: float, coupling: float = 1.0,
@@ -317,7 +436,10 @@ def paper_eq13_field(points: Any, m: Any, pearl_length: float, coupling: float =
     if np.any(r == 0):
         raise ValueError("points must not coincide with source")
     mr = (mv[0] * d[..., 0] + mv[1] * d[..., 1]) / r
-    return _out(g / (4 * math.pi) * (2 / (r + r0) ** 3 + (2 * r + r0) / (r**2 * (r + r0) ** 2)) * mr)
+    s = r + r0                                  # written without cubes: no spurious overflow
+    with np.errstate(under="ignore"):
+        out = g / (4 * math.pi) * (2 / s / s / s + ((2 * r + r0) / s) / s / r / r) * mr
+    return _out(_finite_result(out, "the Eq. 13 field", "coupling, m and distances"))
 
 
 # ------------------------------------------------------------------------------ N impurities
@@ -347,7 +469,14 @@ def interaction_energy(positions: Any, moments: Any, pearl_length: float, Z: flo
         O(N) (10^4 impurities: 5e7 pairs, ~10 MB, ~2.5 s on two cores).
     """
     pos, mom = _ensemble(positions, moments)
-    return _k.energy_sum(pos, mom, _pearl(pearl_length), checks.nonnegative("Z", Z))
+    r0, Z = _pearl(pearl_length), checks.nonnegative("Z", Z)
+    k, r0n, (posn,) = _normalised(r0, pos, tiny_ok=True)
+    momn, km = _moment_scale(mom)
+    mz, ez = math.frexp(Z)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(_k.energy_sum(posn, momn, r0n, mz), ez + 2 * km - 2 * k)
+    return float(_finite_result(out, "the interaction energy", "moments, Z and distances "
+                                "(E ~ Z m² / r²)"))
 
 
 def local_fields(positions: Any, moments: Any, pearl_length: float, Z: float = 1.0) -> np.ndarray:
@@ -357,7 +486,13 @@ def local_fields(positions: Any, moments: Any, pearl_length: float, Z: float = 1
     per unit moment; E = -½ Σ_i m_i·h_i.
     """
     pos, mom = _ensemble(positions, moments)
-    return _k.field_sum(pos, mom, _pearl(pearl_length), checks.nonnegative("Z", Z))
+    r0, Z = _pearl(pearl_length), checks.nonnegative("Z", Z)
+    k, r0n, (posn,) = _normalised(r0, pos, tiny_ok=True)
+    momn, km = _moment_scale(mom)
+    mz, ez = math.frexp(Z)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(_k.field_sum(posn, momn, r0n, mz), ez + km - 2 * k)
+    return _finite_result(out, "the local fields", "moments, Z and distances (h ~ Z m / r²)")
 
 
 def current_many(points: Any, positions: Any, moments: Any, pearl_length: float,
@@ -371,9 +506,7 @@ def current_many(points: Any, positions: Any, moments: Any, pearl_length: float,
     pos, mom = _ensemble(positions, moments)
     r0 = _pearl(pearl_length)
     g, s = _source_terms(coupling, stiffness)
-    pref = s * g / (2 * math.pi)
-    return _k.superpose(pts, pos, mom, lambda d, m: _k.current_kernel(d, m, r0, pref),
-                        "the current", allow_zero=False, vector=True)
+    return _current(pts, pos, mom, r0, g, s, "an impurity position")
 
 
 def field_z_many(points: Any, positions: Any, moments: Any, pearl_length: float,
@@ -389,5 +522,4 @@ def field_z_many(points: Any, positions: Any, moments: Any, pearl_length: float,
     r0 = _pearl(pearl_length)
     g, _ = _source_terms(coupling, stiffness)
     z = checks.nonnegative("height", height)
-    return _out(_k.superpose(pts, pos, mom, lambda d, m: _k.field_kernel(d, m, r0, g, z),
-                             "B_z", allow_zero=z > 0, vector=False))
+    return _out(_field(pts, pos, mom, r0, g, z, "an impurity position"))

@@ -128,11 +128,44 @@ def current_kernel_real(r: np.ndarray, pearl_length: float) -> np.ndarray:
 
 
 def vector_potential_kernel_real(r: np.ndarray, pearl_length: float) -> np.ndarray:
-    """U(r) = −[ln(r) + V(r)]/(2π) (up to a constant); 0 for r0 = inf."""
+    """U(r) = −[ln(r) + V(r)]/(2π) up to a constant, evaluated as −g(r/r0)/(2π) (dimensionless);
+    0 for r0 = inf.
+
+    g(x) = V + ln(x/2) + γ_E (:func:`_keldysh_remainder`) differs from ln(r) + V by the
+    constant ln(2 r0) − γ_E, and is the smooth, r0-dependent part left after the logarithms
+    cancel: g ≈ x for x = r/r0 ≪ 1. Written as ln(r) + V, that part is lost to round-off next to
+    the constant when r0 ≫ r (ln(2r0) ≈ 28 at r0 = 1e12 against g ~ 1e-12), and the open-boundary
+    vector potential came out O(1) wrong.
+    """
     r = np.asarray(r, dtype=float)
     if math.isinf(pearl_length):
         return np.zeros_like(r)
-    return -(np.log(r) + _keldysh(r, pearl_length)) / (2 * math.pi)
+    return _keldysh_remainder(r, float(pearl_length)) / (-2 * math.pi)
+
+
+def _keldysh_remainder(r: np.ndarray, pearl_length: float) -> np.ndarray:
+    """g(x) = f(x) + ln(x/2) + γ_E at x = r/r0, with f = (π/2)[H0 − Y0] the dimensionless Keldysh
+    potential, without cancellation: for x < X_SMALL the small-x series of f
+    (``solver._keldysh_table``) with its k = 0 log term removed analytically,
+    g = Σ_{k≥1} a_k (H_k − L) x^{2k} + x Σ_k c_k x^{2k} (L = ln(x/2) + γ_E), else f + L directly
+    (at most one digit cancels there). L is formed as ln r − ln r0 − ln 2 + γ_E, so an x that
+    over- or underflows still gives the right logarithm."""
+    from . import _keldysh_table as kt
+
+    r = np.asarray(r, dtype=float)
+    with np.errstate(over="ignore", under="ignore"):
+        x = r / pearl_length
+    out = np.empty_like(x)
+    small = x < kt.X_SMALL
+    log_term = np.log(r) - (math.log(pearl_length) + math.log(2.0) - kt._EULER_GAMMA)
+    big = ~small
+    out[big] = kt.keldysh_functions(x[big], ("f",))[0] + log_term[big]
+    if np.any(small):
+        xs, L = x[small], log_term[small]
+        s = xs * xs
+        plain, logc, xc = kt._SERIES["f"]  # f = P(s) + L Q(s) + x C(s), P(0) = 0, Q(0) = −1
+        out[small] = kt._poly(plain, s) + L * (s * kt._poly(logc[1:], s)) + xs * kt._poly(xc, s)
+    return out
 
 
 def height_integral(r: np.ndarray, pearl_length: float, height: float) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Bravais lattices of point impurities: ordered states, Luttinger–Tisza, critical angle (Fig. 3).
 
-Lattice d1 = d (1, 0), d2 = d (cos θ, sin θ) (θ = π/3 triangular, π/2 square), unit moments
+Lattice d1 = d (1, 0), d2 = d (cos θ, sin θ) (θ = π/3 triangular, π/2 square; θ in
+[0.01, π - 0.01], see :data:`THETA_MIN`), unit moments
 m_R = m̂ s_R with m̂ = (cos φ, sin φ) (φ from d1) and the pair energy of paper Eqs. 6-9,
 F_I = m1·C(r)·m2, C_ab = -Z ∂a∂b V. Energies per site, E = ½ Σ_{R≠0} F_I(R), are in units of
 **Z / d²** (Z = s g²/(2π), unit moments); lengths in units of d, wavevectors in 1/d.
@@ -62,11 +63,27 @@ METHODS = ("ewald", "window")
 
 
 # ------------------------------------------------------------------------------ validation
+THETA_MIN = 0.01
+"""Smallest lattice angle (and π - THETA_MIN the largest), radians: sin θ >= ~1e-2. As sin θ → 0
+the rows of the lattice close up (row spacing d sin θ) and the work of the sums grows as
+1/sin θ: at θ = 0.01 both evaluations take ~1 s and agree to ~1e-13; at θ = 1e-3 the window
+method takes ~15 s and the two agree only to ~2e-9; at 1e-4 it needs > 3 GiB; near 1e-9 the
+reciprocal-space sums alone would need gigabytes."""
+
+D_OVER_R0_TINY = 2.0**-64
+"""Below this d/r0 the results equal their d/r0 → 0 limit (``unscreened="limit"``) to double
+precision (the corrections are O(d/r0)); the sums are evaluated there at r0 = inf. (The engines
+of :mod:`solver._ewald` also reduce r0 beyond 2^64 or below 2^-40 cell sizes to exact limits.)"""
+
+
+
 def _theta(theta: Any, name: str = "theta") -> float:
     th = checks.finite_real(name, theta)
-    if not 0.0 < th < math.pi:
+    if not THETA_MIN <= th <= math.pi - THETA_MIN:
         hint = " (degrees? use math.radians)" if math.pi < th < 180.0 else ""
-        raise ValueError(f"{name} must lie in the open range (0, pi) radians, got {th}{hint}")
+        raise ValueError(f"{name} must lie in the range [{THETA_MIN}, pi - {THETA_MIN}] radians, "
+                         f"got {th}{hint} (sin theta >= ~1e-2: the work of the lattice sums grows "
+                         "as 1/sin theta)")
     return th
 
 
@@ -80,17 +97,20 @@ def _sum_memory(what: str, n_k: int, hint: str) -> None:
     checks.memory_fits(f"{what} ({n_k} wavevectors)", float(n_k) * _BYTES_PER_WAVEVECTOR, hint=hint)
 
 
-def _pearl(d_over_r0: Any, unscreened: str | None) -> float:
+def _pearl(d_over_r0: Any, unscreened: str | None) -> tuple[float, str]:
+    """(r0 in units of d, the order of limits for r0 = inf) from d_over_r0 and ``unscreened``."""
     x = checks.nonnegative("d_over_r0", d_over_r0)
     if x == 0.0:
         if unscreened not in ("disc", "limit"):
             raise ValueError("d_over_r0 = 0 (no electromagnetic field) is shape dependent: pass "
                              "unscreened='disc' (growing disc samples at r0 = inf) or 'limit' "
                              f"(d/r0 -> 0 of the thermodynamic limit), got unscreened={unscreened!r}")
-        return math.inf
+        return math.inf, unscreened
     if unscreened not in (None, "disc", "limit"):
         raise ValueError(f"unscreened must be None, 'disc' or 'limit', got {unscreened!r}")
-    return 1.0 / x
+    if x < D_OVER_R0_TINY:          # the continuous d/r0 -> 0 limit, exact to rounding
+        return math.inf, "limit"
+    return 1.0 / x, "limit"
 
 
 def _method(method: str):
@@ -156,11 +176,13 @@ def coupling_fourier(theta: float, d_over_r0: float, k: Any, method: str = "ewal
     Parameters
     ----------
     theta : float
-        Lattice angle in (0, π) radians.
+        Lattice angle in [0.01, π - 0.01] radians (:data:`THETA_MIN`).
     d_over_r0 : float
-        d / r0 >= 0 (0: no electromagnetic field, needs ``unscreened``).
+        d / r0 >= 0 (0: no electromagnetic field, needs ``unscreened``); any finite value (below
+        2^-64 the d/r0 → 0 limit and beyond ~2^40 the exact r0-linear law are used).
     k : array_like, shape (2,) or (N, 2)
-        Wavevectors in units of 1/d.
+        Wavevectors in units of 1/d; J is periodic in the reciprocal lattice and k outside the
+        zone is reduced to it (at most 2^26 reciprocal-lattice periods, :data:`K_CELLS_MAX`).
     method : {"ewald", "window"}
         Two independent evaluations of the thermodynamic limit (module docstring).
     unscreened : {"disc", "limit"}, optional
@@ -173,14 +195,35 @@ def coupling_fourier(theta: float, d_over_r0: float, k: Any, method: str = "ewal
         an M point is ½ m̂·J(k)·m̂ (Luttinger–Tisza).
     """
     b = basis(theta)
-    r0 = _pearl(d_over_r0, unscreened)
+    r0, unscr = _pearl(d_over_r0, unscreened)
     kk = checks.finite_array("k", k)
     if kk.shape[-1:] != (2,) or kk.ndim > 2:
         raise ValueError(f"k must have shape (2,) or (N, 2), got {kk.shape}")
     _sum_memory("coupling_fourier", int(np.atleast_2d(kk).shape[0]), "pass fewer wavevectors k "
                 "(in chunks)")
-    out = _method(method)(b, r0, np.atleast_2d(kk), unscreened or "limit")
+    out = _method(method)(b, r0, _reduce_to_zone(b, np.atleast_2d(kk)), unscr)
     return out[0] if kk.ndim == 1 else out
+
+
+K_CELLS_MAX = 2.0**26
+"""Largest |k·d_i|/2π accepted by :func:`coupling_fourier` (2^26 reciprocal-lattice periods):
+beyond it the float k keeps fewer than ~8 significant digits of its position in the zone."""
+
+
+def _reduce_to_zone(b: np.ndarray, ks: np.ndarray) -> np.ndarray:
+    """k - G with G the reciprocal lattice vector nearest in lattice coordinates (J(k) is periodic
+    in the reciprocal lattice); k already within half a period per axis is returned unchanged.
+    ``ValueError`` naming k beyond :data:`K_CELLS_MAX` periods."""
+    u = ks @ b.T / (2 * math.pi)                   # k = u1 b1 + u2 b2, u_i = k·d_i / 2π
+    top = float(np.max(np.abs(u))) if u.size else 0.0
+    if not top <= K_CELLS_MAX:
+        raise ValueError(f"k must satisfy |k·d_i|/(2 pi) <= 2^26 = {K_CELLS_MAX:.4g} reciprocal-lattice "
+                         f"periods (got {top:.3g}): J(k) is periodic, and beyond that the float k no "
+                         "longer resolves its place in the Brillouin zone; reduce k to the zone first")
+    n = np.rint(u)
+    if not n.any():
+        return ks
+    return ks - n @ _ewald.reciprocal(b)
 
 
 @dataclass(frozen=True)
@@ -218,10 +261,10 @@ def _state_energy(tensor: np.ndarray) -> StateEnergy:
     return StateEnergy(0.5 * float(w[0]), phi, tensor, bool(deg))
 
 
-def _tensors(b: np.ndarray, r0: float, method: str, unscreened: str | None) -> np.ndarray:
+def _tensors(b: np.ndarray, r0: float, method: str, unscreened: str) -> np.ndarray:
     rec = _ewald.reciprocal(b)
     ks = np.array([[0.0, 0.0], rec[1] / 2, rec[0] / 2, (rec[0] + rec[1]) / 2])
-    return _method(method)(b, r0, ks, unscreened or "limit")
+    return _method(method)(b, r0, ks, unscreened)
 
 
 def _from_tensors(tensors: np.ndarray) -> dict[str, StateEnergy]:
@@ -241,7 +284,9 @@ def state_energies(theta: float, d_over_r0: float, method: str = "ewald",
         ``{"ferro", "afm_d1", "afm_d2", "afm_diag", "antiferro"}`` → :class:`StateEnergy`
         (units Z / d²); "antiferro" is the lowest layered state.
     """
-    return _from_tensors(_tensors(basis(theta), _pearl(d_over_r0, unscreened), method, unscreened))
+    b = basis(theta)
+    r0, unscr = _pearl(d_over_r0, unscreened)
+    return _from_tensors(_tensors(b, r0, method, unscr))
 
 
 def energy_per_site(theta: float, d_over_r0: float, state: str = "ferro", phi: float | None = None,
@@ -251,7 +296,7 @@ def energy_per_site(theta: float, d_over_r0: float, state: str = "ferro", phi: f
     Parameters
     ----------
     theta : float
-        Angle between d1 and d2, in (0, π) radians.
+        Angle between d1 and d2, in [0.01, π - 0.01] radians (:data:`THETA_MIN`).
     d_over_r0 : float
         Lattice constant over Pearl length, >= 0 (0 requires ``unscreened``).
     state : {"ferro", "afm_d1", "afm_d2", "afm_diag", "antiferro"}
@@ -297,15 +342,16 @@ def critical_angle(d_over_r0: float, bracket: tuple[float, float] = (TRIANGULAR,
         θ_c in radians (FM for θ < θ_c, layered AFM above, for the paper's range), or NaN when the
         energy difference does not change sign in ``bracket``.
     """
-    r0 = _pearl(d_over_r0, unscreened)
+    r0, unscr = _pearl(d_over_r0, unscreened)
     if np.ndim(bracket) != 1 or np.size(bracket) != 2:
-        raise ValueError(f"bracket must be a pair (low, high) of angles in (0, pi) radians, got {bracket!r}")
+        raise ValueError(f"bracket must be a pair (low, high) of angles in [{THETA_MIN}, pi - {THETA_MIN}] "
+                         f"radians, got {bracket!r}")
     lo, hi = (_theta(x, f"bracket[{i}]") for i, x in enumerate(bracket))
     if not lo < hi:
         raise ValueError(f"bracket must be (low, high) with low < high, got {bracket}")
 
     def diff(th: float) -> float:
-        e = _from_tensors(_tensors(basis(th), r0, method, unscreened))
+        e = _from_tensors(_tensors(basis(th), r0, method, unscr))
         return e["ferro"].energy - e["antiferro"].energy
 
     f_lo, f_hi = diff(lo), diff(hi)
@@ -366,21 +412,25 @@ def luttinger_tisza(theta: float, d_over_r0: float, n: int = 48, refine: bool = 
     -------
     LuttingerTisza
     """
-    n = checks.integer("n", n, 4)
+    n = checks.integer("n", n, 4, 10**6)      # (the memory check below is far stricter)
     _sum_memory(f"luttinger_tisza with n = {n}", n * n, "use a smaller n (grid points per axis)")
     b = basis(theta)
     rec = _ewald.reciprocal(b)
-    r0 = _pearl(d_over_r0, unscreened)
+    r0, unscr = _pearl(d_over_r0, unscreened)
+
+    def sums(kv: np.ndarray) -> np.ndarray:
+        return _ewald.ewald_sum(b, r0, kv, unscr)
+
     u = np.arange(n) / n
     U = np.stack(np.meshgrid(u, u, indexing="ij"), axis=-1)
     ks = U.reshape(-1, 2) @ rec
-    lam = 0.5 * np.linalg.eigvalsh(_ewald.ewald_sum(b, r0, ks, unscreened or "limit"))[:, 0]
+    lam = 0.5 * np.linalg.eigvalsh(sums(ks))[:, 0]
     special = {"ferro": (0.0, 0.0), "afm_d1": (0.0, 0.5), "afm_d2": (0.5, 0.0), "afm_diag": (0.5, 0.5)}
     sp_k = np.array(list(special.values())) @ rec
-    sp_e = 0.5 * np.linalg.eigvalsh(_ewald.ewald_sum(b, r0, sp_k, unscreened or "limit"))[:, 0]
+    sp_e = 0.5 * np.linalg.eigvalsh(sums(sp_k))[:, 0]
 
     def f(uv: np.ndarray) -> float:
-        t = _ewald.ewald_sum(b, r0, (np.asarray(uv) @ rec)[None, :], unscreened or "limit")[0]
+        t = sums((np.asarray(uv) @ rec)[None, :])[0]
         return 0.5 * float(np.linalg.eigvalsh(t)[0])
 
     i = int(np.argmin(lam))
@@ -402,7 +452,7 @@ def luttinger_tisza(theta: float, d_over_r0: float, n: int = 48, refine: bool = 
     # nearest image of k to the origin
     cands = kvec[None, :] + np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)]) @ rec
     kvec = cands[np.argmin(np.hypot(cands[:, 0], cands[:, 1]))]
-    t = _ewald.ewald_sum(b, r0, kvec[None, :], unscreened or "limit")[0]
+    t = sums(kvec[None, :])[0]
     w, v = np.linalg.eigh(0.5 * (t + t.T))
     phi = math.atan2(v[1, 0], v[0, 0]) % math.pi
     return LuttingerTisza(best_e, kvec, phi, kind, U @ rec, lam.reshape(n, n))

@@ -71,14 +71,50 @@ def _optional(name: str, value: Any, check) -> float | None:
     return None if value is None else check(name, value)
 
 
+RANGES = {
+    "E_F_eV": (1e-9, 1e3, "eV"),
+    "Delta_eV": (1e-12, 1.0, "eV"),
+    "Tc_K": (1e-9, 1e4, "K"),
+    "v_F": (1.0, sc.c, "m/s"),
+    "hbar_vF_eVm": (_HBAR * 1.0 / _EV, _HBAR * sc.c / _EV, "eV m"),
+    "N0_per_eV_m2": (1e10, 1e26, "1/(eV m²)"),
+    "exchange_eV": (1e-12, 1e3, "eV"),
+    "alpha_eVm": (1e-20, 1.0, "eV m"),
+    "impurity_area_m2": (1e-24, 1e-10, "m²"),
+    "moment": (1e-6, 1e6, ""),
+    "spacing_m": (1e-12, 1e3, "m"),
+}
+"""Accepted ranges [low, high) of the material parameters (|value| for exchange_eV and
+alpha_eVm; 0 is also accepted for exchange_eV, alpha_eVm and moment: no coupling). They span
+many decades beyond any real material (E_F from 1 neV to 1 keV, v_F from 1 m/s to c, ...), and
+within them every derived quantity (N0, D, s, r0, Γ, g, Z, couplings at spacing_m) is a finite,
+normal float: a unit slip or a denormal/huge value is refused here, naming the parameter, instead
+of failing later as a zero Pearl length or an OverflowError in Z."""
+
+
+def _in_range(name: str, value: float, allow_zero: bool = False) -> float:
+    """``value`` if low <= |value| < high of :data:`RANGES` (or 0 if ``allow_zero``)."""
+    lo, hi, unit = RANGES[name]
+    if (allow_zero and value == 0.0) or lo <= abs(value) < hi:
+        return value
+    zero = " (or 0)" if allow_zero else ""
+    raise ValueError(f"{name} must lie in the range [{lo:.3g}, {hi:.6g}) {unit}{zero}, got {value:g}; "
+                     "check the unit")
+
+
+def _positive(name: str, value: Any) -> float:
+    """A parameter > 0 within its :data:`RANGES` entry."""
+    return _in_range(name, checks.positive_length(name, value))
+
+
 def _fermi_velocity(name: str, value: Any) -> float:
-    """A Fermi velocity [m/s] in (0, c): faster than light is a unit slip (e.g. cm/s, or ħv_F
+    """A Fermi velocity [m/s] in [1 m/s, c): faster than light is a unit slip (e.g. cm/s, or ħv_F
     in eV m given as v_F), not a material."""
     v = checks.positive_length(name, value)
     if v >= sc.c:
         raise ValueError(f"{name} must lie in the range (0, c) = (0, {sc.c:.6g}) m/s (a Fermi velocity), "
                          f"got {v:g} m/s; check the unit")
-    return v
+    return _in_range(name, v)
 
 
 class _SuperconductingFilm:
@@ -98,8 +134,8 @@ class _SuperconductingFilm:
     spacing_m: float | None
 
     def _init_common(self) -> None:
-        delta = _optional("Delta_eV", self.Delta_eV, checks.positive_length)
-        tc = _optional("Tc_K", self.Tc_K, checks.positive_length)
+        delta = _optional("Delta_eV", self.Delta_eV, _positive)
+        tc = _optional("Tc_K", self.Tc_K, _positive)
         if delta is None and tc is None:
             raise ValueError("give the zero-temperature gap Delta_eV > 0 [eV] or Tc_K > 0 [K]")
         if delta is None:
@@ -111,11 +147,14 @@ class _SuperconductingFilm:
                              "Δ(0) = π e^{-γ_E} k_B Tc; give only one of them")
         object.__setattr__(self, "Delta_eV", delta)
         object.__setattr__(self, "Tc_K", tc)
-        object.__setattr__(self, "exchange_eV", _optional("exchange_eV", self.exchange_eV, checks.finite_real))
+        object.__setattr__(self, "exchange_eV", _optional(
+            "exchange_eV", self.exchange_eV,
+            lambda n, v: _in_range(n, checks.finite_real(n, v), allow_zero=True)))
         object.__setattr__(self, "impurity_area_m2",
-                           _optional("impurity_area_m2", self.impurity_area_m2, checks.positive_length))
-        object.__setattr__(self, "moment", checks.nonnegative("moment", self.moment))
-        object.__setattr__(self, "spacing_m", _optional("spacing_m", self.spacing_m, checks.positive_length))
+                           _optional("impurity_area_m2", self.impurity_area_m2, _positive))
+        object.__setattr__(self, "moment", _in_range("moment", checks.nonnegative("moment", self.moment),
+                                                     allow_zero=True))
+        object.__setattr__(self, "spacing_m", _optional("spacing_m", self.spacing_m, _positive))
 
     # --- material-specific (overridden)
     @property
@@ -213,13 +252,25 @@ class _SuperconductingFilm:
         """
         unit = checks.positive_length("length_unit_m", length_unit_m)
         t = checks.finite_real("t", t)
-        return Film(pearl_length=float(self.pearl_length(t)) / unit)
+        r0 = float(self.pearl_length(t))
+        with np.errstate(over="ignore", under="ignore"):
+            rel = float(np.float64(r0) / unit)
+        if math.isfinite(r0) and not (math.isfinite(rel) and rel >= np.finfo(float).tiny):
+            raise ValueError(f"length_unit_m = {unit:g} m makes the Pearl length r0 = {r0:g} m "
+                             f"{rel:g} units, outside the normal float range; choose a length unit "
+                             "closer to r0")
+        return Film(pearl_length=rel)
 
     def energy_unit_meV(self, length_unit_m: Any = 1.0, t: Any = 0.0) -> float:
         """Energy unit s g² / L² = 2π Z / L² [meV] of the dimensionless core (L = length unit)."""
         unit = checks.positive_length("length_unit_m", length_unit_m)
         t = checks.finite_real("t", t)
-        return 2.0 * math.pi * float(self.dipole_constant(t)) / unit**2 / _MEV
+        with np.errstate(over="ignore", under="ignore"):
+            out = float(np.float64(2.0 * math.pi * float(self.dipole_constant(t)) / _MEV) / unit / unit)
+        if not math.isfinite(out):
+            raise ValueError(f"length_unit_m = {unit:g} m makes the energy unit 2 pi Z / L² overflow "
+                             "the float range; choose a larger length unit")
+        return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,7 +280,7 @@ class RashbaFilm(_SuperconductingFilm):
     Parameters
     ----------
     v_F : float
-        Fermi velocity [m/s], > 0.
+        Fermi velocity [m/s], in [1, c).
     alpha_eVm : float
         Rashba constant α_R [eV m] of H_R = α_R (σ × k)·ẑ; the velocity α = α_R/ħ must satisfy
         |α| < v_F (the supplement's N_λ = N0 (1 ± α/v_F)/2).
@@ -246,6 +297,8 @@ class RashbaFilm(_SuperconductingFilm):
         Impurity spin |m| (dimensionless), default 1.
     spacing_m : float, optional
         Default impurity distance d [m] for :meth:`couplings_meV`.
+
+    Every parameter must lie in its :data:`RANGES` entry (a ``ValueError`` naming it otherwise).
 
     Notes
     -----
@@ -266,15 +319,16 @@ class RashbaFilm(_SuperconductingFilm):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "v_F", _fermi_velocity("v_F", self.v_F))
-        object.__setattr__(self, "alpha_eVm", checks.finite_real("alpha_eVm", self.alpha_eVm))
+        object.__setattr__(self, "alpha_eVm", _in_range(
+            "alpha_eVm", checks.finite_real("alpha_eVm", self.alpha_eVm), allow_zero=True))
         if abs(self.alpha_eVm * _EV / _HBAR) >= self.v_F:
             raise ValueError("alpha_eVm must satisfy |alpha_eVm|/ħ < v_F (allowed range "
                              f"|alpha_eVm| < {self.v_F * _HBAR / _EV:.6g} eV m)")
         if (self.E_F_eV is None) == (self.N0_per_eV_m2 is None):
             raise ValueError("give exactly one of E_F_eV (> 0, eV) and N0_per_eV_m2 (> 0, 1/(eV m²))")
-        object.__setattr__(self, "E_F_eV", _optional("E_F_eV", self.E_F_eV, checks.positive_length))
+        object.__setattr__(self, "E_F_eV", _optional("E_F_eV", self.E_F_eV, _positive))
         object.__setattr__(self, "N0_per_eV_m2",
-                           _optional("N0_per_eV_m2", self.N0_per_eV_m2, checks.positive_length))
+                           _optional("N0_per_eV_m2", self.N0_per_eV_m2, _positive))
         self._init_common()
 
     @property
@@ -310,6 +364,8 @@ class DiracFilm(_SuperconductingFilm):
     Delta_eV, Tc_K, exchange_eV, impurity_area_m2, moment, spacing_m
         As in :class:`RashbaFilm`.
 
+    Every parameter must lie in its :data:`RANGES` entry (a ``ValueError`` naming it otherwise).
+
     Notes
     -----
     N0 = E_F/(2π (ħ v_F)²) (PHYSICS.md), Γ = 1/v_F (paper before Eq. 2), D(0) = N0 v_F²/2
@@ -327,7 +383,7 @@ class DiracFilm(_SuperconductingFilm):
     spacing_m: float | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "E_F_eV", checks.positive_length("E_F_eV", self.E_F_eV))
+        object.__setattr__(self, "E_F_eV", _positive("E_F_eV", self.E_F_eV))
         if (self.v_F is None) == (self.hbar_vF_eVm is None):
             raise ValueError("give exactly one of v_F (> 0, m/s) and hbar_vF_eVm (> 0, eV m)")
         if self.v_F is not None:
@@ -340,7 +396,7 @@ class DiracFilm(_SuperconductingFilm):
                 raise ValueError(f"hbar_vF_eVm must lie in the range (0, ħc) = (0, {_HBAR * sc.c / _EV:.6g}) "
                                  f"eV m (v_F below the speed of light), got {hv:g} eV m; check the unit "
                                  "(0.216 eV Å = 2.16e-11 eV m)")
-            object.__setattr__(self, "hbar_vF_eVm", hv)
+            object.__setattr__(self, "hbar_vF_eVm", _in_range("hbar_vF_eVm", hv))
             object.__setattr__(self, "v_F", hv * _EV / _HBAR)
         self._init_common()
 

@@ -71,9 +71,10 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
+def solve(a: np.ndarray | None, grid: Grid, film: Film, boundary: str = "open", *,
           fft: FFTBackend | None = None, precision: str = "double", islands=None,
-          coupling: float | None = None):
+          coupling: float | None = None, applied_field=None, fluxoids=None,
+          hole_currents=None, tol: float = 1e-10):
     """Solve the Maxwell–London problem for the effective gauge field ``a``.
 
     Parameters
@@ -91,12 +92,22 @@ def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
         and energies to ~1e-6 relative, see the README). Energies are accumulated in float64.
     islands, coupling : optional
         Recorded on the solution (metadata, per-island analysis); they do not enter the solve.
+    applied_field, fluxoids, hole_currents, tol : optional
+        Finite films only (``film.outline`` set; see :mod:`solver.finite_film`): a uniform
+        applied B_z or an (ny, nx) map (units of ``field_z``), the fluxoid of each hole (units of
+        ∮A·dl, default 0) or its prescribed circulating current (None entries: fluxoid), and the
+        relative residual of the conjugate-gradient solve. ``a`` may then be None (field only).
 
     Returns
     -------
-    Solution
+    Solution or FiniteFilmSolution
+        A finite film returns a :class:`~solver.finite_solution.FiniteFilmSolution` (the same
+        outputs plus ``stream_function``, ``hole_currents``, ``fluxoids``, ``magnetic_moment``).
+        For an infinite film a :class:`Solution`:
         Lazily evaluated: ``energy`` needs no inverse transform; ``current``,
-        ``vector_potential`` and ``field_z(height)`` one inverse transform each, cached.
+        ``vector_potential`` and ``field_z(height)`` one inverse transform each, cached. A
+        value: it solves a private copy of ``a`` (later changes to the caller's array change
+        nothing) and its arrays are read-only.
     """
     from .solution import Solution
 
@@ -104,6 +115,25 @@ def solve(a: np.ndarray, grid: Grid, film: Film, boundary: str = "open", *,
         raise ValueError(f"grid must be a solver.Grid, got {type(grid).__name__}")
     if not isinstance(film, Film):
         raise ValueError(f"film must be a solver.Film, got {type(film).__name__}")
+    if film.finite:
+        if boundary != "open":
+            raise ValueError(f"boundary must be 'open' for a finite film (Film with an outline), "
+                             f"got {boundary!r}")
+        if precision != "double":
+            raise ValueError(f"precision must be 'double' for a finite film, got {precision!r}")
+        from .finite import solve_finite
+
+        return solve_finite(a, grid, film, applied_field=applied_field, fluxoids=fluxoids,
+                            hole_currents=hole_currents, fft=fft, tol=tol,
+                            islands=list(islands) if islands is not None else None,
+                            coupling=coupling)
+    for name, value in (("applied_field", applied_field), ("fluxoids", fluxoids),
+                        ("hole_currents", hole_currents)):
+        if value is not None:
+            raise ValueError(f"{name} needs a finite film (Film(..., outline=...)): an infinite "
+                             "film has no edges to screen a field or holes to trap flux")
+    if a is None:
+        raise ValueError("a must be a (2, ny, nx) array of the effective gauge field, got None")
     op = get_operator(grid, film.pearl_length, boundary, fft, precision)  # memory check first
     a = checks.finite_array("a", a, (2,) + grid.shape)
     return Solution(a=a, grid=grid, film=film, boundary=boundary, operator=op,

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import cache, checks, kernels
 from .fft import FFTBackend
-from .freespace import aperiodic_multipliers, domain_taper, precompute_shape
+from .freespace import KERNEL_FORM, aperiodic_multipliers, domain_taper, precompute_shape
 from .grid import Grid
 
 
@@ -210,8 +210,9 @@ class PeriodicOperator(BaseOperator):
         field = grid.ny * grid.nx * 8
         half = grid.ny * (grid.nx // 2 + 1) * 8
         # float64 whatever the precision: |q| and the spectral filter, and the transient of one
-        # multiplier build (a complex128 product and the kernel values before the cast)
-        held64 = 2 * half + 5 * half
+        # multiplier build (a complex128 product and the kernel values before the cast), and the
+        # solution's private copy of the source a (2 fields)
+        held64 = 2 * half + 5 * half + 2 * field
         # solve precision: transform pairs for 2 and 1 fields (3 fields, 3 complex spectra), the
         # state c, W, U and their (q_y, −q_x) pairs, q_a q_b W (interactions), one complex B_z
         # multiplier, and the outputs j, A, B_z (5 fields)
@@ -327,6 +328,7 @@ class OpenOperator(BaseOperator):
         # transform pairs for 2 and 1 fields (3 padded fields, 6 half), one state (4 half),
         # q_a q_b W, −W/N, −U/N (9 half), one complex B_z multiplier (4 half), j, A, B_z (5 fields)
         held = 5 * padded + 25 * half + 5 * field
+        held64 = 2 * field  # the solution's private float64 copy of the source a
         # one float64 build (freespace.aperiodic_multipliers): first |q| and f̂ on the quarter grid
         # with the radial quadrature tables, then the DCT-I/DST-I passes (≤ 6 quarter arrays,
         # measured ≤ 5.5) while the raw tensor (3 half) is filled
@@ -335,7 +337,7 @@ class OpenOperator(BaseOperator):
         quarter = (my // 2 + 1) * (mx // 2 + 1) * 8
         build = max(2 * quarter + _quadrature_bytes(grid, taper, (my, mx)),
                     3 * half + 6 * quarter)
-        return s * held + build
+        return s * held + held64 + build
 
     def _tensor(self, kind: str, height: float = 0.0) -> dict[str, np.ndarray]:
         """Raw free-space multipliers (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z for 'G'."""
@@ -343,8 +345,11 @@ class OpenOperator(BaseOperator):
         taper = domain_taper(self.grid)
         digest = cache.key_digest(kind=kind, shape=self.grid.shape, spacing=self.grid.spacing,
                                   pearl_length=r0, height=height, taper=(taper.inner, taper.outer),
+                                  precompute=precompute_shape(self.grid, taper), form=KERNEL_FORM,
                                   filter=(kernels.FILTER_STRENGTH, kernels.FILTER_ORDER))
-        stored = cache.load_arrays("vgf", digest)
+        stored = cache.load_arrays("vgf", digest, expect=dict.fromkeys(
+            ("x", "y") if kind == "G" else ("xx", "xy", "yy"),
+            ((2 * self.grid.ny, self.grid.nx + 1), np.float64)))
         if stored is not None:
             return stored
         real, closed = {

@@ -67,6 +67,52 @@ def _extent(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     return (x[0] - hx, x[-1] + hx, y[0] - hy, y[-1] + hy)
 
 
+# --- film edges ----------------------------------------------------------------------------------
+def _film_edges(data: Any) -> tuple[list, np.ndarray | None, tuple]:
+    """(polygons, label map, extent) of a finite film: from a dataset's ``film_outline``/
+    ``film_holes``/``film_mask`` or a solution's geometry; ([], None, ()) for an infinite film."""
+    if _is_dataset(data):
+        if "film_outline" not in data.attrs:
+            return [], None, ()
+        polys = [json.loads(data.attrs["film_outline"])] + json.loads(data.attrs.get("film_holes", "[]"))
+        labels = np.asarray(data["film_mask"]) if "film_mask" in data else None
+        x, y = np.asarray(data["x"]), np.asarray(data["y"])
+    else:
+        geo = getattr(data, "geometry", None)
+        if geo is None:
+            return [], None, ()
+        polys = [geo.outline] + list(geo.holes)
+        labels, x, y = geo.labels, data.grid.x, data.grid.y
+    polys = [np.asarray(p, dtype=float) for p in polys if p is not None and len(p)]
+    return polys, labels, _extent(x, y)
+
+
+def film_edges(data: Any, ax=None, *, color: str = "w", linewidth: float = 1.0, **style):
+    """Draw the outline and holes of a finite film (polygons; the staircase edge of a mask).
+
+    Parameters
+    ----------
+    data : FiniteFilmSolution or xarray.Dataset
+        Nothing is drawn for an infinite film.
+    ax : matplotlib Axes, optional
+    color, linewidth, style
+        Passed to matplotlib.
+
+    Returns
+    -------
+    (fig, ax)
+    """
+    fig, ax = _axes(ax)
+    polys, labels, extent = _film_edges(data)
+    for v in polys:
+        closed = np.vstack([v, v[:1]])
+        ax.plot(closed[:, 0], closed[:, 1], color=color, linewidth=linewidth, **style)
+    if not polys and labels is not None:  # a mask film: contour the film nodes
+        ax.contour(labels == 0, levels=[0.5], colors=[color], linewidths=linewidth,
+                   extent=extent, origin="lower")
+    return fig, ax
+
+
 # --- islands -----------------------------------------------------------------------------------
 def island_outlines(islands: Sequence[Any], ax=None, *, color: str = "w", linewidth: float = 1.0,
                     **style):
@@ -153,6 +199,7 @@ def current_streamlines(data: Any, ax=None, *, islands: Sequence[Any] | None = N
     if np.any(u) or np.any(v):
         ax.streamplot(x, y, u, v, density=density, color="w", linewidth=0.6, arrowsize=0.7)
     island_outlines(islands if islands is not None else _islands_of(data), ax=ax, color="c")
+    film_edges(data, ax=ax, color="w", linewidth=1.0)
     unit = _unit_label(data)
     ax.set(xlabel=f"x{unit}", ylabel=f"y{unit}", title="sheet current |j| and streamlines",
            xlim=_extent(f["x"], f["y"])[:2], ylim=_extent(f["x"], f["y"])[2:])
@@ -205,6 +252,7 @@ def field_map(data: Any, height: float = 0.0, ax=None, *, islands: Sequence[Any]
                    interpolation="nearest")
     island_outlines(islands if islands is not None else _islands_of(data), ax=ax, color="k",
                     linewidth=0.8)
+    film_edges(data, ax=ax, color="0.3", linewidth=0.8, linestyle="--")
     unit = _unit_label(data)
     ax.set(xlabel=f"x{unit}", ylabel=f"y{unit}", title=f"B_z at height {height:g}{unit}")
     ax.set_aspect("equal")

@@ -20,10 +20,15 @@ class Solution:
     A and B_z in units of a (the gauge field has the units of a vector potential, B_z of a
     field: multiply by the physical scale of a to convert).
 
+    A solution is a value: it keeps its own read-only copy of the source, and the arrays it
+    returns (``a``, ``current``, ``vector_potential``, ``field_z(...)``) are read-only and cached,
+    so nothing a caller does to its arrays afterwards changes the energy, the fields or
+    :meth:`to_dataset` (copy an output, ``np.array(sol.current)``, to modify it).
+
     Attributes
     ----------
     a : ndarray (2, ny, nx)
-        Source (effective gauge field).
+        Source (effective gauge field); a read-only float64 copy of the array passed in.
     grid, film, boundary
         What was solved.
     islands : list of Island or None
@@ -39,30 +44,69 @@ class Solution:
     coupling: float | None = None
     _fields: dict = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # a private copy: the caller's array may change after the solve (evaluation is lazy);
+        # aligned for the operator's transforms, which then read it in place
+        own = self.operator.fft.empty(np.shape(self.a), "float64")
+        own[...] = self.a
+        self.a = _frozen(own)
+
     @cached_property
     def _a_hat(self) -> np.ndarray:
-        return self.operator.transform(self.a)
+        return _frozen(self.operator.transform(self.a))
+
+    @cached_property
+    def grid_energy(self) -> float:
+        """−½ ∫ j·a d²r of the map on the grid (stiffness × a² × length²), >= 0."""
+        return self.operator.energy(self._a_hat, self.film.stiffness)
+
+    @cached_property
+    def edge_energy(self) -> float:
+        """Self energy of the islands' sub-grid edges (:func:`solver.sources.edge_energy`): added
+        to :attr:`energy` when the solved map is exactly ``exchange_map(islands, grid,
+        coupling, boundary)`` of the recorded islands (coupling 1 when none was recorded), else 0."""
+        if not self.islands:
+            return 0.0
+        import warnings
+
+        from .sources import edge_energy, exchange_map
+
+        g = 1.0 if self.coupling is None else float(self.coupling)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                ref = exchange_map(self.islands, self.grid, coupling=g, boundary=self.boundary)
+            except ValueError:
+                return 0.0
+        if not np.array_equal(ref, self.a):
+            return 0.0
+        return edge_energy(self.islands, self.grid, self.film, g)
 
     @cached_property
     def energy(self) -> float:
-        """F = −½ ∫ j·a d²r (stiffness × a² × length²), >= 0 (paper Eq. 5 / S9)."""
-        return self.operator.energy(self._a_hat, self.film.stiffness)
+        """F = −½ ∫ j·a d²r (stiffness × a² × length²), >= 0 (paper Eq. 5 / S9).
+
+        The grid energy plus, for a map built from recorded islands, the self energy of their
+        sharp edges that the grid cannot hold (:attr:`edge_energy`; makes sharp-island self
+        energies second order instead of first, see the README).
+        """
+        return self.grid_energy + self.edge_energy
 
     @cached_property
     def current(self) -> np.ndarray:
         """Sheet current j = −s (A + a_t) at z = 0, shape (2, ny, nx)."""
-        return self.operator.current(self._a_hat, self.film.stiffness)
+        return _frozen(self.operator.current(self._a_hat, self.film.stiffness))
 
     @cached_property
     def vector_potential(self) -> np.ndarray:
         """Vector potential A (Coulomb gauge) at z = 0, shape (2, ny, nx)."""
-        return self.operator.vector_potential(self._a_hat)
+        return _frozen(self.operator.vector_potential(self._a_hat))
 
     def field_z(self, height: float = 0.0) -> np.ndarray:
         """B_z = (∇ × A)_z at ``height`` z >= 0 above the film, shape (ny, nx)."""
         z = checks.nonnegative("height", height)
         if z not in self._fields:
-            self._fields[z] = self.operator.field_z(self._a_hat, z)
+            self._fields[z] = _frozen(self.operator.field_z(self._a_hat, z))
         return self._fields[z]
 
     def interaction_with(self, other: "Solution") -> float:
@@ -82,3 +126,10 @@ class Solution:
         from .dataset import to_dataset
 
         return to_dataset(self, heights, length_unit=length_unit, progress=progress)
+
+
+def _frozen(x: np.ndarray) -> np.ndarray:
+    """``x`` (owned by the solution) made read-only: in-place changes by a caller raise instead
+    of corrupting the cached value."""
+    x.flags.writeable = False
+    return x

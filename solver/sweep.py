@@ -362,12 +362,18 @@ def sweep(func: Callable[..., Any] | Any, axes: Mapping[str, Sequence[Any]], *, 
     Raises
     ------
     ValueError
-        Bad axes (empty, not 1-D, duplicate names), or point results that cannot be stacked.
+        Bad axes (empty, not 1-D, duplicate names), ``threads`` outside [1, 1024],
+        ``tasks_per_worker`` < 1, or point results that cannot be stacked.
     SweepPointError
         A point raised; the message names the point.
     """
+    from . import checks
+    from .config import MAX_PARALLEL
     from .dataset import _bar
 
+    if threads is not None:
+        threads = checks.integer("threads", threads, 1, MAX_PARALLEL)
+    tasks_per_worker = checks.integer("tasks_per_worker", tasks_per_worker, 1)
     if not isinstance(axes, Mapping) or not axes:
         raise ValueError("axes must be a non-empty mapping of axis name -> sequence of values")
     axes = {str(k): list(v) for k, v in axes.items()}

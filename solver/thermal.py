@@ -164,7 +164,7 @@ def gap(T: Any, Tc: Any) -> float | np.ndarray:
     T : float or array_like
         Temperature, 0 <= T <= Tc (same unit as ``Tc``).
     Tc : float
-        Critical temperature, > 0.
+        Critical temperature, > 0 and <= 1.8e308 / 1.764 (so that Δ(0) is a finite float).
 
     Returns
     -------
@@ -172,6 +172,10 @@ def gap(T: Any, Tc: Any) -> float | np.ndarray:
         Δ(T) = π e^{−γ_E} Tc · gap_ratio(T/Tc), in the unit of ``Tc``.
     """
     tc = checks.positive_length("Tc", Tc)
+    top = float(np.finfo(float).max) / DELTA0_OVER_TC
+    if tc > top:      # Δ(0) = 1.764 Tc would overflow to inf
+        raise ValueError(f"Tc must lie in the range (0, {top:.4g}] (Δ(0) = {DELTA0_OVER_TC:.4f} Tc "
+                         f"must be a finite float), got {tc:g}")
     temp = checks.finite_array("T", T)
     if np.any((temp < 0.0) | (temp > tc)):
         bad = temp[(temp < 0.0) | (temp > tc)].ravel()[0]
@@ -225,8 +229,21 @@ def pearl_length_at(t: Any, pearl_length_zero: Any) -> float | np.ndarray:
     r00 = checks.positive_length("pearl_length_zero", pearl_length_zero, allow_inf=True)
     ratio = np.asarray(superfluid_weight_ratio(t), dtype=float)
     out = np.full(ratio.shape, math.inf)
-    np.divide(r00, ratio, out=out, where=ratio > 0.0)
+    with np.errstate(over="ignore"):
+        np.divide(r00, ratio, out=out, where=ratio > 0.0)
+    _check_pearl(out, ratio, r00)
     return float(out) if out.ndim == 0 else out
+
+
+def _check_pearl(r0t: np.ndarray, ratio: np.ndarray, r00: float) -> None:
+    """``ValueError`` where r0(T) = r0(0)/ratio overflowed for t < 1 (a finite r0(T) beyond the
+    float range would silently become inf, i.e. "no screening")."""
+    bad = np.isinf(r0t) & (ratio > 0.0) & math.isfinite(r00)
+    if bad.any():
+        rat = float(ratio[bad].ravel()[0])
+        raise ValueError(f"the Pearl length r0(T) = pearl_length_zero / (D(T)/D(0)) = {r00:g} / {rat:g} "
+                         "exceeds the float range (1.8e308) at this t; use a larger length unit "
+                         "(smaller pearl_length_zero) or a t further from 1")
 
 
 def couplings_vs_temperature(r: Any, pearl_length_zero: Any, t: Any,
@@ -268,7 +285,10 @@ def couplings_vs_temperature(r: Any, pearl_length_zero: Any, t: Any,
         if ratio <= 0.0 or z0 == 0.0:
             continue  # normal state (t = 1): no superfluid, no coupling
         mask = tb == tv
-        jp, jl = keldysh.couplings(rb[mask], r00 / ratio, Z=z0 * ratio)
+        with np.errstate(over="ignore"):
+            r0t = np.float64(r00) / ratio
+        _check_pearl(np.asarray(r0t), np.asarray(ratio), r00)
+        jp, jl = keldysh.couplings(rb[mask], float(r0t), Z=z0 * ratio)
         j_perp[mask] = jp
         j_par[mask] = jl
     if j_perp.ndim == 0:

@@ -63,7 +63,7 @@ def scene(boundary: str, grid: solver.Grid | None = None, seed: int = 0):
     bx0, bx1, by0, by1 = grid.bounds
     isl = []
     for shape in shapes:
-        x0, x1, y0, y1 = shape.reach()
+        x0, x1, y0, y1 = shape.reach(h)
         center = (rng.uniform(bx0 - x0 + h, bx1 - x1 - h), rng.uniform(by0 - y0 + h, by1 - y1 - h))
         d = shape.to_dict()
         d["center"], d["moment"] = list(center), list(rng.uniform(-1, 1, 2))
@@ -164,7 +164,8 @@ def test_results_record_versions_and_settings(tmp_path, cold_disk_cache):
     solver.clear_cache()
     again = solver.solve(np.stack([back["ax"].values, back["ay"].values]), grid2,
                          solver.Film(float(at["pearl_length"]), stiffness=float(at["stiffness"])),
-                         str(at["boundary"]), fft=fft2)
+                         str(at["boundary"]), fft=fft2,
+                         islands=solver.sources.islands_from_json(str(at["islands"])))
     assert again.energy == float(back["energy"])
     assert np.array_equal(again.current, np.stack([back["jx"].values, back["jy"].values]))
     assert np.array_equal(again.field_z(0.1), back["Bz"].sel(height=0.1).values)

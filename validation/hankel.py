@@ -30,7 +30,8 @@ from scipy.integrate import IntegrationWarning, quad
 from scipy.special import jv, k0, k1, roots_legendre
 
 __all__ = ["hankel_real_axis", "wynn_epsilon", "keldysh_potential_imaginary_axis",
-           "gaussian_pair_couplings", "gaussian_field_z"]
+           "gaussian_pair_couplings", "gaussian_field_z", "erfc_disk_self_energy",
+           "disk_pair_energy"]
 
 _GL_X, _GL_W = roots_legendre(24)
 
@@ -172,3 +173,63 @@ def gaussian_field_z(r: float, w: float, r0: float, height: float, coupling: flo
     npan = max(4, int(qmax * r / math.pi))
     edges = np.linspace(0.0, qmax, npan + 1)
     return -coupling / (2 * math.pi) * _panel_quad(f, edges, 1e-13)
+
+
+def erfc_disk_self_energy(radius: float, sigma: float, r0: float) -> float:
+    """Self energy F/(s g² μ²) of a disk with the edge ½ erfc((r − R)/(√2 σ)) (σ = 0: sharp).
+
+    F = (s/2) g² μ² ∫ d²q/(2π)² K(q) |S(q)|² cos²φ = s g² μ²/(8π) ∫_0^∞ q K |S|² dq, with the
+    normalised form factor S = 2 J1(qR)/(qR) (σ = 0) or, for σ > 0, the radial transform of the
+    profile, S N = (2π/q) ∫ r J1(q r) φ_σ(r − R) dr, N = π ∫ r² φ_σ(r − R) dr (φ_σ the normal
+    density), by 600-point Gauss–Legendre over R ± 10σ. The q integral: 32-point
+    Gauss–Legendre panels of π/(2R) up to Q = 4000/R (σ = 0, plus the Porod tail
+    4/(π R³) ∫_Q^∞ K/q² dq averaged over its oscillation) or 13/σ (e^{−169}). About 1e-9
+    relative (checked against 1/(4π R²) for r0 = inf, σ = 0).
+    """
+    R, s = float(radius), float(sigma)
+    if s > 0 and R < 10 * s:
+        raise ValueError("erfc_disk_self_energy needs radius >= 10 sigma")
+    xq, wq = roots_legendre(32)
+    q_top = 4000.0 / R if s == 0 else 13.0 / s
+    n_pan = int(math.ceil(q_top * 2 * R / math.pi))
+    e = np.linspace(0.0, q_top, n_pan + 1)
+    q = (0.5 * (e[1:] - e[:-1])[:, None] * xq + 0.5 * (e[1:] + e[:-1])[:, None]).ravel()
+    w = np.repeat(0.5 * (e[1:] - e[:-1]), 32) * np.tile(wq, n_pan)
+    if s == 0:
+        form = 2 * jv(1, q * R) / (q * R)
+    else:
+        xr, wr = roots_legendre(600)
+        r = R + 10 * s * xr
+        wr = 10 * s * wr * np.exp(-0.5 * ((r - R) / s) ** 2) / (math.sqrt(2 * math.pi) * s)
+        norm = math.pi * np.sum(wr * r * r)
+        form = np.empty_like(q)
+        for k in range(0, q.size, 2000):
+            qq = q[k:k + 2000]
+            form[k:k + 2000] = 2 * math.pi / qq * (jv(1, np.outer(qq, r)) @ (wr * r)) / norm
+    K = 1.0 if math.isinf(r0) else q * r0 / (1 + q * r0)
+    total = float(np.sum(w * q * K * form**2))
+    if s == 0:
+        total += 4 / (math.pi * R**3) * (1 / q_top if math.isinf(r0) else r0 * math.log1p(1 / (q_top * r0)))
+    return total / (8 * math.pi)
+
+
+def disk_pair_energy(radius: float, distance: float, r0: float) -> float:
+    """Interaction F_12/(s g² μ²) of two sharp disks of ``radius`` at ``distance`` with equal
+    moments along the pair axis (∥), no overlap.
+
+    F_12 = s g² ∫ d²q/(2π)² K (q̂·μ)² |S|² cos(q·d)
+         = (s g² μ²/(4π)) ∫_0^∞ q K S² [J0(qd) − J2(qd)] dq,
+    S = 2 J1(qR)/(qR) (the angular average of cos²φ cos(q d cos φ) is (J0 − J2)/2). 32-point
+    Gauss–Legendre panels of π/(2 max(R, d)) up to Q = 4000/R; the integrand beyond is
+    O(q^{-2.5}) and oscillating, so the truncation is ~1e-10 relative.
+    """
+    R, d = float(radius), float(distance)
+    xq, wq = roots_legendre(32)
+    q_top = 4000.0 / R
+    n_pan = int(math.ceil(q_top * 2 * max(R, d) / math.pi))
+    e = np.linspace(0.0, q_top, n_pan + 1)
+    q = (0.5 * (e[1:] - e[:-1])[:, None] * xq + 0.5 * (e[1:] + e[:-1])[:, None]).ravel()
+    w = np.repeat(0.5 * (e[1:] - e[:-1]), 32) * np.tile(wq, n_pan)
+    K = 1.0 if math.isinf(r0) else q * r0 / (1 + q * r0)
+    S = 2 * jv(1, q * R) / (q * R)
+    return float(np.sum(w * q * K * S * S * (jv(0, q * d) - jv(2, q * d)))) / (4 * math.pi)
