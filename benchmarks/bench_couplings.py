@@ -2,7 +2,7 @@
 
 Prints the machine, the median of repeated timings for r/r0 drawn log-uniformly from a few
 ranges, and for comparison the elementary Eq. 10 (approximate=True) and the naive scipy
-Struve/Bessel formula (inaccurate, see PHYSICS.md). Writes nothing.
+Struve/Bessel formula (inaccurate, see docs/physics.md). Writes nothing.
 
 Run:  python benchmarks/bench_couplings.py [--n 1000000] [--repeats 7]
 """

@@ -1,8 +1,8 @@
 """Paper Fig. 2a: couplings J⊥ and J∥ of two point impurities vs distance, exact vs Eq. 10.
 
-    python examples/fig2a_couplings.py [OUTDIR]      (default ./out)
+Run:  python examples/fig2a_couplings.py [OUTDIR]      (default ./out: PNG + netCDF)
 
-Writes fig2a_couplings.png and fig2a_couplings.nc. Couplings in units of Z / r0² (Z = s g²/2π);
+Writes OUTDIR/fig2a_couplings.png and .nc. Couplings in units of Z / r0² (Z = s g²/2π);
 the plot shows r² J / Z, which is 1 for both in the unscreened 2-D dipole limit (r ≪ r0) and
 crosses over to the 3-D-like r0/r (J⊥) and 2 r0/r (J∥) for r ≫ r0. Eq. 10 is the paper's
 elementary approximation (off by up to ~10 % near r ~ 3-5 r0).

@@ -1,12 +1,12 @@
 """Paper Fig. 2c: supercurrent of two impurities at distance r = r0/2, from the spectral solver.
 
-    python examples/fig2c_current_map.py [OUTDIR]      (default ./out)
+Run:  python examples/fig2c_current_map.py [OUTDIR]      (default ./out: PNG + netCDF)
 
 Two small Gaussian islands (width w = 0.015 r0, both moments along +x, the FM ground state of the
 pair) on an isolated film (boundary="open", exact free-space solve). The map shows |j| with
 streamlines; the analytic point-impurity current (paper Eq. 12 with the exact couplings) is
 compared away from the islands, where the two agree up to the smearing correction ~ (w/ρ)².
-Writes fig2c_current_map.png and fig2c_current_map.nc (lengths in r0, currents in s g / r0²).
+Writes OUTDIR/fig2c_current_map.png and .nc (lengths in r0, currents in s g / r0²).
 """
 import os
 import sys

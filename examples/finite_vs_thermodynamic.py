@@ -1,14 +1,14 @@
 """Finite samples vs the thermodynamic limit, and finite islands vs point impurities.
 
-    python examples/finite_vs_thermodynamic.py [OUTDIR]      (default ./out)
+Run:  python examples/finite_vs_thermodynamic.py [OUTDIR]      (default ./out: PNG + netCDF)
 
 (a) Energy per site of the FM and best layered AFM states of the triangular and square lattices
     at d = r0/50 for disc samples of radius L (central site and whole-sample average, direct sums)
     against the thermodynamic limit (Ewald): the FM energy converges only for L ≫ r0, the central
-    site as π r0 / (2 A_c L) (dashed), so for L ≲ 10 r0 the triangular sample is AFM.
+    site as π r0 / (2 A_c L) (dotted), so for L ≲ 10 r0 the triangular sample is AFM.
 (b) Lattices of Gaussian islands of width w (periodic spectral solves, self energies removed)
     converge to the point lattice as w² (square AFM and triangular FM, d = r0/50).
-Writes finite_vs_thermodynamic.png and finite_vs_thermodynamic.nc (energies in Z/d², L in d).
+Writes OUTDIR/finite_vs_thermodynamic.png and .nc (energies in Z/d², L in d).
 """
 import math
 import os

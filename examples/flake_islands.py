@@ -12,7 +12,7 @@ Kelvin-image formula along the x axis. Right: J∥ of a pair centred in the flak
 flake vs infinite film. Energies in meV for islands carrying the moment of one impurity of the
 paper's estimate (|m| = 5); an island of N such impurities scales them by N².
 
-Run:  python examples/flake_islands.py [output_dir]      (default ./out: PNG + netCDF)
+Run:  python examples/flake_islands.py [OUTDIR]      (default ./out: PNG + netCDF)
 """
 import sys
 from pathlib import Path

@@ -11,7 +11,7 @@ Left: the sheet current of the ring with Φ trapped and the island magnetised al
 Right: the island's energy vs its moment angle for Φ = −1, 0, +1 (units of ∮A·dl), from one
 solve per Φ and the island's unit-moment sources (the Φ-independent self energy included).
 
-Run:  python examples/ring_fluxoid.py [output_dir]      (default ./out: PNG + netCDF)
+Run:  python examples/ring_fluxoid.py [OUTDIR]      (default ./out: PNG + netCDF)
 """
 import sys
 from pathlib import Path

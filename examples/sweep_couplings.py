@@ -3,14 +3,15 @@
 Sweeps the centre-to-centre distance d and the Pearl length r0 of two disk islands on an
 isolated film, records the 2×2 coupling tensor C_01 (F_01 = μ_0·C_01·μ_1) and the effective
 couplings J⊥, J∥ with the point-dipole (Keldysh) values, saves one netCDF file and plots the
-couplings against d (one colour per r0; dashed/dotted: point dipoles)::
+couplings against d (one colour per r0; dashed/dotted: point dipoles).
 
-    python examples/sweep_couplings.py                  # serial, ~10 s
-    python examples/sweep_couplings.py --workers 2      # on a local Dask cluster
-    python examples/sweep_couplings.py --out results --cells 512 --spacing 0.01
+Run:  python examples/sweep_couplings.py [OUTDIR]      (default ./out: PNG + netCDF)
 
-Writes ``OUT/couplings.nc`` and ``OUT/couplings.png`` (default OUT: ``./out``). Lengths are in
-one unit of your choice (recorded as ``--length-unit``, default um); s = g = |μ| = 1.
+    python examples/sweep_couplings.py results --workers 2    # on a local Dask cluster
+    python examples/sweep_couplings.py results --cells 512 --spacing 0.01
+
+Writes OUTDIR/sweep_couplings.nc and OUTDIR/sweep_couplings.png. Lengths are in one unit of
+your choice (recorded as ``--length-unit``, default um); s = g = |μ| = 1.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def couplings(separation: float, pearl_length: float, cells: int, spacing: float
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default="out", help="output folder (default ./out)")
+    p.add_argument("outdir", nargs="?", default="out", help="output folder (default ./out)")
     p.add_argument("--workers", type=int, default=0, help="Dask worker processes (0: serial)")
     p.add_argument("--cells", type=int, default=256, help="grid cells per side (default 256)")
     p.add_argument("--spacing", type=float, default=0.02, help="grid spacing (default 0.02)")
@@ -75,17 +76,17 @@ def main(argv: list[str] | None = None) -> int:
                     island_radius=RADIUS, grid_cells=args.cells, grid_spacing=args.spacing,
                     dipole_constant=1 / (2 * np.pi), solver_version=solver.__version__)
 
-    out = Path(args.out)
+    out = Path(args.outdir)
     out.mkdir(parents=True, exist_ok=True)
-    nc = solver.save(ds, out / "couplings.nc")
+    nc = solver.save(ds, out / "sweep_couplings.nc")
     fig, ax = plotting.coupling_vs_distance(ds, x="separation", hue="pearl_length")
     ax.set_title(f"two disks (radius {RADIUS:g}) vs point dipoles")
-    fig.savefig(out / "couplings.png", dpi=120)
+    fig.savefig(out / "sweep_couplings.png", dpi=120)
 
     rel = np.abs(ds["J_par"] / ds["J_par_dipole"] - 1)
     print(f"{ds.sizes['separation'] * ds.sizes['pearl_length']} points in {elapsed:.1f} s; "
           f"|J_par / point dipole - 1| from {float(rel.min()):.1e} to {float(rel.max()):.1e}")
-    print(f"wrote {nc} and {out / 'couplings.png'}")
+    print(f"wrote {nc} and {out / 'sweep_couplings.png'}")
     return 0
 
 

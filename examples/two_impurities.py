@@ -4,17 +4,25 @@ With the electromagnetic field (finite Pearl length r0) the moments align parall
 line joining them (θ1 = θ2 = 0, energy -J_par). Without it (r0 → ∞) J_perp = J_par = Z/r² and
 any θ1 = -θ2 is a ground state (energy -Z/r²): the degeneracy the B² term lifts.
 
-Run:  python examples/two_impurities.py [output.png]
+Run:  python examples/two_impurities.py [OUTDIR]      (default ./out: PNG + netCDF)
+
+Writes OUTDIR/two_impurities.png and .nc (energies and angles vs r/r0, with and without EM field).
 """
 import sys
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import xarray as xr
 
+import solver
 from solver import ground_state
+
+out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
+out.mkdir(parents=True, exist_ok=True)
 
 r0, Z = 1.0, 1.0                                    # lengths in units of r0, energies in Z/r0²
 x = np.geomspace(1e-2, 1e2, 61)                     # r / r0
@@ -36,7 +44,13 @@ ax_a.set(xscale="log", xlabel="$r/r_0$", ylabel="angle from $\\hat r$ (deg)", yl
          title="moment directions")
 ax_a.legend(fontsize=8, loc="lower left")
 
-out = sys.argv[1] if len(sys.argv) > 1 else "two_impurities.png"
-fig.savefig(out, dpi=120)
-print(f"wrote {out}; degenerate without EM: {all(s.degenerate for s in without)}, "
-      f"with EM: {any(s.degenerate for s in with_em)}")
+fig.savefig(out / "two_impurities.png", dpi=120)
+runs = (with_em, without)                           # the "em" coordinate: EM field on / off
+ds = xr.Dataset({"energy": (("em", "r"), [[s.energy for s in run] for run in runs], {"units": "Z/r0^2"}),
+                 "theta1": (("em", "r"), [[s.angles[0] for s in run] for run in runs], {"units": "rad"}),
+                 "theta2": (("em", "r"), [[s.angles[1] for s in run] for run in runs], {"units": "rad"})},
+                coords={"em": ["with", "without"], "r": ("r", x * r0, {"units": "r0"})},
+                attrs={"title": "two point impurities: ground state vs distance (cf. paper Fig. 2b)"})
+solver.save(ds, out / "two_impurities.nc")
+print(f"wrote {out / 'two_impurities.png'} and .nc; degenerate without EM: "
+      f"{all(s.degenerate for s in without)}, with EM: {any(s.degenerate for s in with_em)}")

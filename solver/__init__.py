@@ -16,20 +16,23 @@ Quick start::
     sol = solver.solve(a, grid, film, boundary="open")
     sol.energy, sol.current, sol.field_z(height=0.1)
 """
-from .fft import FFTBackend
-from .film import Film
-from .grid import Grid
-from .interactions import InteractionEnergies, interaction_energies
-from .maxwell_london import Operator, clear_cache, get_operator, solve
-from .operators import OpenOperator, PeriodicOperator
-from .solution import Solution
-from .finite_solution import FiniteFilmSolution
-from .sources import Island, UnresolvedIslandWarning, exchange_map
-from . import config, dataset, film_geometry, plotting  # light: matplotlib/xarray load on use
-from .io import open_solution, save
-from .sweep import sweep
+from ._version import __version__
+from .spectral.fft import FFTBackend
+from .model.film import Film
+from .model.grid import Grid
+from .spectral.interactions import InteractionEnergies, interaction_energies
+from .spectral.maxwell_london import Operator, clear_cache, get_operator, solve
+from .spectral.operators import OpenOperator, PeriodicOperator
+from .spectral.solution import Solution
+from .spectral.finite_solution import FiniteFilmSolution
+from .model.sources import Island, UnresolvedIslandWarning, exchange_map
+from .io.netcdf import open_solution, save
+from .app.sweep import sweep
+from . import _compat
 
-__version__ = "0.1.0"
+# The flat module paths of earlier versions (``solver.fft``, ``solver.keldysh``, ...) are the
+# modules of the layered tree under their old names (same module objects: see solver/_compat.py).
+_compat.install(__name__)
 
 __all__ = [
     "FFTBackend", "Film", "FiniteFilmSolution", "Grid", "InteractionEnergies", "Island", "OpenOperator", "Operator",

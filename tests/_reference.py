@@ -1,7 +1,7 @@
 """Independent reference evaluations (scipy quadrature of 1-D Hankel integrals).
 
 These re-derive the continuum answers for Gaussian sources directly from the Fourier-space
-formulas of PHYSICS.md, without any code from the package: a Gaussian island of width w has the
+formulas of docs/physics.md, without any code from the package: a Gaussian island of width w has the
 form factor e^{-q² w²/2}, so every quantity is a 1-D radial integral.
 """
 from __future__ import annotations

@@ -151,7 +151,7 @@ def test_load_arrays_checks_what_it_returns(cache_dir):
 def test_key_includes_a_hash_of_the_code_that_builds_the_tables(cache_dir, monkeypatch):
     """Entries of another build (same version number, other kernel code) are never reused."""
     for name in ("kernels.py", "freespace.py", "operators.py", "cache.py"):
-        assert name in cache.CODE_MODULES
+        assert any(Path(path).name == name for path in cache.CODE_MODULES)  # paths below solver/
     here = Path(solver.__file__).parent
     sha = hashlib.sha256()
     for name in cache.CODE_MODULES:

@@ -181,7 +181,7 @@ def test_open_gaussian_fields_match_hankel_quadrature():
 
 def test_field_of_small_island_matches_point_impurity_far_away():
     """B_z(r, z) far from a small Gaussian island equals the analytic point-impurity field
-    (solver.keldysh.field_z, PHYSICS.md) up to the finite-size correction O((w/r)²)."""
+    (solver.keldysh.field_z, docs/physics.md) up to the finite-size correction O((w/r)²)."""
     from solver import keldysh
 
     h, w, r0 = 0.02, 0.04, 0.5

@@ -11,7 +11,7 @@ potential is averaged over S. For the pair interaction of islands 1, 2 the relev
 * a pair: the Cauchy product of the two sequences (the averaging operators commute).
 * any isotropic shape to second order: c_1 = ⟨ρ²⟩/4 (⟨ρ²⟩ = 2w² Gaussian, R²/2 disk, a²/6 square).
 
-The Laplacian powers are closed-form for r > 0 because ∇²V = 1/(r0 r) − V/r0² (PHYSICS.md:
+The Laplacian powers are closed-form for r > 0 because ∇²V = 1/(r0 r) − V/r0² (docs/physics.md:
 V̂ = 2π r0/(q(1+q r0))) and ∇² r^{-(2m+1)} = (2m+1)² r^{-(2m+3)}; so ∇^{2k}V is a finite sum of odd
 inverse powers of r plus (−1/r0²)^k V, and its derivatives need only V, V', V'' from
 ``solver.keldysh``. For anisotropic shapes (ellipses, rotated rectangles) the second-order term is

@@ -19,6 +19,9 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+__all__ = ["ALIVE_STALE_SECONDS", "clean_stale_temporaries", "host_tag", "STALE_SECONDS",
+           "temporary_name", "write_atomically"]
+
 STALE_SECONDS = 600.0
 """A temporary file whose owner cannot be checked (written on another machine, or by an older
 version without the machine tag) is removed once it has not been modified for this many

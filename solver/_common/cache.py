@@ -1,4 +1,5 @@
-"""On-disk cache for expensive, reusable tables: FFTW wisdom and free-space kernels.
+"""On-disk cache for expensive, reusable tables: free-space kernels (and the FFTW wisdom file that
+:mod:`solver.spectral.fft` keeps here).
 
 Location: ``$SOLVER_CACHE_DIR``, else ``$XDG_CACHE_HOME/pearl-soc-solver``, else
 ``~/.cache/pearl-soc-solver``. Disable with ``SOLVER_CACHE=0`` (or :func:`set_enabled`).
@@ -27,6 +28,7 @@ from typing import Any, Callable, Iterator, Mapping, Union
 
 import numpy as np
 
+from .._version import __version__
 from .atomic import clean_stale_temporaries, write_atomically
 
 try:
@@ -34,11 +36,16 @@ try:
 except ImportError:  # pragma: no cover - non-POSIX
     fcntl = None
 
+__all__ = ["cache_dir", "CacheWarning", "code_digest", "CODE_MODULES", "discard", "enabled",
+           "Expect", "key_digest", "load_arrays", "locked", "save_arrays", "set_enabled",
+           "usable_dir", "versioned_name", "warn_write_failed", "write_bytes"]
+
 _ENABLED: bool | None = None
 
-CODE_MODULES = ("cache.py", "freespace.py", "grid.py", "kernels.py", "operators.py")
-"""Source files (in ``solver/``) whose code builds or keys the cached tables: their bytes are
-part of every key, so a changed build never reuses the entries of another one."""
+CODE_MODULES = ("_common/cache.py", "spectral/freespace.py", "model/grid.py", "spectral/kernels.py",
+                "spectral/operators.py")
+"""Source files (paths below ``solver/``) whose code builds or keys the cached tables: their
+bytes are part of every key, so a changed build never reuses the entries of another one."""
 
 Expect = Union[Mapping[str, tuple], Callable[[dict], Any], None]
 
@@ -136,7 +143,7 @@ def code_digest() -> str:
     A file that cannot be read (e.g. a zipped install) contributes its name and ``"?"``, so the
     key still changes with the package version.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the solver/ folder
     sha = hashlib.sha256()
     for name in CODE_MODULES:
         sha.update(name.encode() + b"\0")
@@ -148,8 +155,6 @@ def code_digest() -> str:
 
 
 def _digest(fields: Mapping[str, Any], code: bool) -> str:
-    from . import __version__
-
     try:
         import pyfftw
 
@@ -280,61 +285,37 @@ def save_arrays(kind: str, digest: str, arrays: dict[str, np.ndarray]) -> None:
         _warn_once(f"cannot write to the cache folder {str(folder)!r} ({_reason(exc)})")
 
 
-def _wisdom_path(folder: Path) -> Path:
-    # wisdom depends on FFTW and the machine, not on this package's code
-    return folder / f"fftw-wisdom-{_digest({'kind': 'wisdom'}, code=False)}.json"
+# --- versioned files (entries keyed by the library versions only, e.g. FFTW wisdom) -----------
+def versioned_name(stem: str, suffix: str, **fields: Any) -> str:
+    """``<stem>-<digest>.<suffix>``: the file name of an entry that depends on the library
+    versions and ``fields`` but not on this package's code (e.g. FFTW wisdom)."""
+    return f"{stem}-{_digest(fields, code=False)}.{suffix}"
 
 
-def load_fftw_wisdom() -> None:
-    """Import the saved FFTW wisdom, if any (a corrupt file is removed, an unusable folder
-    skipped with one :class:`CacheWarning`)."""
+def usable_dir() -> Path | None:
+    """The cache folder, or None when the cache is disabled or the folder cannot be used (one
+    :class:`CacheWarning`); the first use in a process removes stale temporary files."""
     if not enabled():
-        return
-    try:
-        import pyfftw
-    except ImportError:  # pragma: no cover
-        return
-    folder = _usable_dir()
-    if folder is None:
-        return
-    path = _wisdom_path(folder)
-    if not path.exists():
-        return
-    from .fft import PLANNER_LOCK
-
-    try:
-        entries = json.loads(path.read_text())
-        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-            raise ValueError("not a list of hex strings")
-        wisdom = tuple(bytes.fromhex(e) for e in entries)
-        with PLANNER_LOCK:
-            ok = pyfftw.import_wisdom(wisdom)  # FFTW keeps its wisdom unchanged on failure
-        if not all(ok):
-            raise ValueError("FFTW refused the wisdom")
-    except Exception:
-        with contextlib.suppress(OSError):
-            path.unlink()
+        return None
+    return _usable_dir()
 
 
-def save_fftw_wisdom() -> None:
-    """Export FFTW's accumulated wisdom to the cache (merged with what is on disk)."""
-    if not enabled():
-        return
-    try:
-        import pyfftw
-    except ImportError:  # pragma: no cover
-        return
-    folder = _usable_dir()
-    if folder is None:
-        return
-    try:
-        path = _wisdom_path(folder)
-        with _locked(path):
-            load_fftw_wisdom()  # merge with other processes' plans
-            from .fft import PLANNER_LOCK
+def locked(path: Path):
+    """Context manager: hold the exclusive ``fcntl`` lock of the entry ``path``."""
+    return _locked(path)
 
-            with PLANNER_LOCK:
-                entries = [w.hex() for w in pyfftw.export_wisdom()]
-            _atomic_write(path, lambda fh: fh.write(json.dumps(entries).encode()))
-    except OSError as exc:
-        _warn_once(f"cannot write to the cache folder {str(folder)!r} ({_reason(exc)})")
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to the entry ``path`` atomically (temporary file + ``os.replace``)."""
+    _atomic_write(path, lambda fh: fh.write(data))
+
+
+def discard(path: Path) -> None:
+    """Remove a bad entry (missing already: nothing to do)."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def warn_write_failed(path: Path, exc: OSError) -> None:
+    """The one :class:`CacheWarning` of this process for a failed write of ``path``."""
+    _warn_once(f"cannot write to the cache folder {str(path.parent)!r} ({_reason(exc)})")

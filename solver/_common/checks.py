@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["available_memory_bytes", "finite_array", "finite_real", "integer", "memory_fits",
+           "nonnegative", "positive", "positive_length", "vector2"]
+
 
 def _real(name: str, value: Any, expected: str) -> float:
     """``value`` as a float, rejecting types that only look numeric.
@@ -51,8 +54,9 @@ def _real(name: str, value: Any, expected: str) -> float:
     raise ValueError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
 
 
-def positive_length(name: str, value: Any, *, allow_inf: bool = False) -> float:
-    """Return ``value`` as a float after checking ``0 < value < inf`` (or ``<= inf``).
+def positive(name: str, value: Any, *, allow_inf: bool = False) -> float:
+    """Return ``value`` as a float after checking ``0 < value < inf`` (or ``<= inf``): any
+    positive quantity (a stiffness, density, temperature, tolerance, ...; lengths: :func:`positive_length`).
 
     Parameters
     ----------
@@ -82,6 +86,12 @@ def positive_length(name: str, value: Any, *, allow_inf: bool = False) -> float:
     if x <= 0:
         raise ValueError(f"{name} must be > 0 (allowed range {allowed}), got {x}")
     return x
+
+
+def positive_length(name: str, value: Any, *, allow_inf: bool = False) -> float:
+    """A positive length (radius, spacing, Pearl length, ...): :func:`positive`, same checks and
+    messages; the name says what is checked."""
+    return positive(name, value, allow_inf=allow_inf)
 
 
 def nonnegative(name: str, value: Any) -> float:

@@ -27,102 +27,28 @@ import argparse
 import importlib.util
 import json
 import math
-import os
 import subprocess
 import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from .cli_files import UsageError
+from .cli_files import check_out as _check_out
+from .cli_files import figure as _figure
+from .cli_files import make_out as _make_out
+from .cli_files import sweep_figure as _sweep_figure
+from .cli_parsers import run_parser as _run_parser
+from .cli_parsers import sweep_parser as _sweep_parser
+from .cli_parsers import top_parser as _top_parser
+from .cli_parsers import validate_parser as _validate_parser
+
+__all__ = ["COMMANDS", "main", "print_table", "run", "sweep_command", "UsageError", "validate"]
+
 COMMANDS = ("run", "sweep", "validate")
-
-
-class UsageError(ValueError):
-    """Bad input on the command line or in a configuration (exit code 2)."""
-
-
-# --- parsers ------------------------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line on stderr (exit code 2), like the
-    configuration errors, instead of the usage block plus the error."""
-
-    def error(self, message: str) -> NoReturn:  # noqa: D102 - argparse API
-        self.exit(2, f"error: {self.prog}: {' '.join(message.split())} (see --help)\n")
-
-
-def _top_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="python -m solver",
-        description="Thin-film Maxwell-London (Pearl) solver with spin-orbit coupling. "
-                    "Without a command, 'run' is assumed (python -m solver [run options]).",
-        epilog="Run 'python -m solver COMMAND --help' for the options of a command.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="solve a configuration (default: two disk islands) and write "
-                               "solution.nc / solution.png")
-    sub.add_parser("sweep", help="run the [sweep] table of a configuration")
-    sub.add_parser("validate", help="run the validation suite (python -m validation)")
-    return p
-
-
-def _run_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="python -m solver run",
-        description="Solve the islands of CONFIG.toml (default: two disk islands with moments along "
-                    "their axis on an isolated film); print energies and couplings next to the "
-                    "point-dipole values; write OUT/solution.nc and OUT/solution.png.",
-        epilog="The options below override the configuration; --separation and --radius apply "
-               "to the built-in default only. See solver/config.py for the TOML schema.")
-    p.add_argument("config", nargs="?", metavar="CONFIG.toml", help="run configuration (TOML)")
-    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default ./out)")
-    p.add_argument("--pearl-length", type=float, help="Pearl length r0 (default 2.0)")
-    p.add_argument("--separation", type=float, help="centre-to-centre distance (default 2.0)")
-    p.add_argument("--radius", type=float, help="disk radius (default 0.2)")
-    p.add_argument("--spacing", type=float, help="grid spacing (default 0.01)")
-    p.add_argument("--cells", type=int, help="grid cells per side (default 512)")
-    p.add_argument("--boundary", choices=("open", "periodic"), help="default open")
-    p.add_argument("--heights", type=float, nargs="+", metavar="Z",
-                   help="heights of the B_z maps written to the dataset (default 0)")
-    p.add_argument("--no-files", action="store_true", help="print the table only; write nothing")
-    p.add_argument("--dry-run", action="store_true", help="check the configuration and stop")
-    _progress_options(p)
-    return p
-
-
-def _sweep_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="python -m solver sweep",
-        description="Run the [sweep] table of CONFIG.toml (axes: dotted keys such as "
-                    "film.pearl_length, or separation) and write OUT/sweep.nc and OUT/sweep.png.")
-    p.add_argument("config", metavar="CONFIG.toml", help="configuration with a [sweep] table")
-    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default ./out)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="run on a local Dask cluster of N processes (0: serially; overrides sweep.workers)")
-    p.add_argument("--scheduler", metavar="ADDR", help="address of a running Dask scheduler")
-    p.add_argument("--threads", type=int, metavar="N",
-                   help="FFT threads per process (default: cores / Dask worker threads)")
-    _progress_options(p)
-    return p
-
-
-def _validate_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="python -m solver validate",
-        description="Run the validation suite (python -m validation): every case against an "
-                    "independent reference; exit code non-zero when a case fails.")
-    p.add_argument("--fast", action="store_true", help="only the fast cases")
-    p.add_argument("--out", metavar="DIR", help="report folder (passed to the suite)")
-    p.add_argument("extra", nargs=argparse.REMAINDER, help="further arguments for python -m validation")
-    return p
-
-
-def _progress_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--progress", dest="progress", action="store_true", default=None,
-                   help="always show progress bars (default: only on a terminal)")
-    g.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -172,10 +98,10 @@ def _validated(where: str, load, *args):
 
 
 def _tqdm(total: int, desc: str, progress: bool | None):
-    from tqdm.auto import tqdm
+    """The run's progress bar (:func:`solver._common.progress.bar`; None: on a terminal only)."""
+    from .._common.progress import bar
 
-    return tqdm(total=total, desc=desc, disable=(None if progress is None else not progress),
-                leave=False, file=sys.stderr)
+    return bar(total, desc, progress)
 
 
 # --- run ----------------------------------------------------------------------------------------
@@ -205,7 +131,7 @@ def _moments_note(a, b) -> str:
 
 def print_table(cfg, ie, elapsed: float, file=None) -> None:
     """The summary table: self, pair and total energies; couplings next to point dipoles."""
-    from . import keldysh
+    from .pairs import pair_couplings
 
     out = file or sys.stdout
     n = len(cfg.islands)
@@ -218,17 +144,14 @@ def print_table(cfg, ie, elapsed: float, file=None) -> None:
               f"{_moments_note(cfg.islands[i], cfg.islands[j])}", file=out)
     print(f"  total energy         F    = {ie.total:.10g}", file=out)
     if pairs:
-        z = cfg.film.dipole_constant(cfg.coupling)
         ref = "inf.-film dipole" if cfg.film.finite else "point dipole"
         print(f"  {'coupling':10s} {'islands':>16s} {ref:>16s} {'rel. diff':>10s}", file=out)
-        for i, j in pairs:
-            d = math.dist(cfg.islands[i].center, cfg.islands[j].center)
-            if d == 0:
+        for row in pair_couplings(cfg, ie):
+            if row.distance == 0:
                 continue
-            j_perp, j_par = ie.couplings(i, j)
-            p_perp, p_par = (float(v) for v in keldysh.couplings(d, cfg.film.pearl_length, Z=z))
-            tag = "" if len(pairs) == 1 else f"({i + 1},{j + 1})"
-            for name, isl, pt in (("J_perp" + tag, j_perp, p_perp), ("J_par" + tag, j_par, p_par)):
+            tag = "" if len(pairs) == 1 else f"({row.i + 1},{row.j + 1})"
+            for name, isl, pt in (("J_perp" + tag, row.j_perp, row.dipole_perp),
+                                  ("J_par" + tag, row.j_par, row.dipole_par)):
                 rel = isl / pt - 1 if pt != 0 else math.nan
                 print(f"  {name:10s} {isl:16.10g} {pt:16.10g} {rel:10.2e}", file=out)
     g = "" if cfg.coupling == 1 else f", g = {cfg.coupling:g}"
@@ -255,7 +178,11 @@ def run(args: argparse.Namespace) -> int:
         # checked before the solve; the folder is created only once there is something to write
         _check_out(out, [n for n in (cfg.dataset, cfg.figure) if n])
     fft = cfg.fft()
-    steps = 3 + (len(cfg.heights) + 1 if cfg.dataset and write else 0) + (1 if cfg.figure and write else 0)
+    # the energies and couplings come from interaction_energies; the field solve is needed only
+    # for what is written (fields, figure) or printed (a finite film's moment and hole currents)
+    need_solution = bool(write) or cfg.film.finite
+    steps = (2 + need_solution + (len(cfg.heights) + 1 if cfg.dataset and write else 0)
+             + (1 if cfg.figure and write else 0))
     bar = _tqdm(steps, "run", args.progress)
     try:
         bar.set_description("sources")
@@ -267,13 +194,14 @@ def run(args: argparse.Namespace) -> int:
                                          coupling=cfg.coupling, fft=fft)
         elapsed = time.perf_counter() - t0
         bar.update()
-        bar.set_description("solve")
-        extra = ({"applied_field": cfg.applied_field, "fluxoids": cfg.fluxoids}
-                 if cfg.film.finite else {})
-        sol = solver.solve(a, cfg.grid, cfg.film, cfg.boundary, fft=fft, islands=cfg.islands,
-                           coupling=cfg.coupling, **extra)
-        _ = sol.energy
-        bar.update()
+        sol = None
+        if need_solution:
+            bar.set_description("solve")
+            extra = ({"applied_field": cfg.applied_field, "fluxoids": cfg.fluxoids}
+                     if cfg.film.finite else {})
+            sol = solver.solve(a, cfg.grid, cfg.film, cfg.boundary, fft=fft, islands=cfg.islands,
+                               coupling=cfg.coupling, **extra)
+            bar.update()
         written = []
         ds = None
         if write and cfg.dataset:
@@ -308,76 +236,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out(out: Path, names: Sequence[str] = ()) -> None:
-    """Raise :class:`UsageError` unless the files ``names`` can be written in the folder ``--out``.
-
-    Nothing is created: ``out`` must be a writable folder, or not exist yet below a writable
-    folder (it is created when the first file is written, after the solve). Refused: ``out``
-    is an existing file or lies below one, the folder that would hold it is not writable, or
-    one of the output names is an existing folder inside ``out``.
-    """
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out: {str(out)!r} exists and is not a folder; expected a folder name")
-    existing = out
-    while not existing.exists():  # the nearest existing ancestor (the current folder at worst)
-        if existing.parent == existing:
-            break
-        existing = existing.parent
-    if existing != out and existing.exists() and not existing.is_dir():
-        raise UsageError(f"--out: {str(out)!r} lies below the file {str(existing)!r}; expected a "
-                         "folder name")
-    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
-        raise UsageError(f"--out: cannot write to {str(out)!r}: the folder {str(existing)!r} is "
-                         "not writable")
-    for name in names:
-        if (out / name).is_dir():
-            raise UsageError(f"--out: {str(out / name)!r} is a folder; cannot write the output "
-                             f"file {name!r} there")
-
-
-def _make_out(out: Path) -> None:
-    """Create the output folder ``--out`` (and its parents) if needed; remove the temporary
-    files that killed earlier runs left there (:func:`solver.atomic.clean_stale_temporaries`)."""
-    from .atomic import clean_stale_temporaries
-
-    _check_out(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--out: cannot create the folder {str(out)!r} ({exc.strerror or exc})") from None
-    clean_stale_temporaries(out)
-
-
-def _savefig(fig, path: Path, dpi: int = 120) -> Path:
-    """Write a figure atomically (:func:`solver.atomic.write_atomically`): a failure never
-    leaves a half-written image at ``path``."""
-    from .atomic import write_atomically
-
-    fmt = path.suffix.lstrip(".").lower() or "png"
-    return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt))
-
-
-def _figure(data, path: Path, height: float) -> Path:
-    import matplotlib
-
-    if "matplotlib.pyplot" not in sys.modules:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from . import plotting
-
-    fig, _ = plotting.overview(data, height=height)
-    try:
-        _savefig(fig, path)
-    finally:
-        plt.close(fig)
-    return path
-
-
 # --- sweep --------------------------------------------------------------------------------------
 def sweep_command(args: argparse.Namespace) -> int:
     """``python -m solver sweep``: see the module docstring."""
-    from . import io
+    from .. import io
     from .config import MAX_PARALLEL, ConfigError, load_config
     from .sweep import SweepPointError, sweep
 
@@ -439,28 +301,6 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 def _fmt(v: Any) -> str:
     return f"{v:.6g}" if isinstance(v, (int, float, np.number)) else str(v)
-
-
-def _sweep_figure(ds, path: Path, names: list[str]) -> Path:
-    import matplotlib
-
-    if "matplotlib.pyplot" not in sys.modules:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from . import plotting
-
-    hue = next((n for n in names if n != "separation"), None)
-    sub = ds.isel(pair=0)
-    if hue is not None and hue.split(".")[-1] == "pearl_length":
-        sub = sub.rename({hue: "pearl_length"})
-        hue = "pearl_length"
-    fig, ax = plotting.coupling_vs_distance(sub, x="separation", hue=hue)
-    try:
-        _savefig(fig, path)
-    finally:
-        plt.close(fig)
-    return path
 
 
 # --- validate -----------------------------------------------------------------------------------

@@ -42,83 +42,18 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from .threads import fft_threads_for, set_blas_threads, set_fft_threads, usable_cores
+from .threads import restore_blas as _restore_blas
+from .threads import restore_fft as _restore_fft
+
+__all__ = ["fft_threads_for", "OPERATOR_AXES", "set_blas_threads", "set_fft_threads",
+           "spec_point", "sweep", "SweepPointError", "usable_cores"]
+
 OPERATOR_AXES = ("pearl_length", "r0", "spacing", "cells", "shape", "grid", "boundary")
 
 
 class SweepPointError(RuntimeError):
     """A sweep point failed; the message names the point."""
-
-
-# --- FFT threads in this process ----------------------------------------------------------------
-def set_fft_threads(threads: int):
-    """Make the process-wide default FFT backend use ``threads`` threads; return the previous one."""
-    from . import fft as _fft
-
-    prev = _fft._DEFAULT
-    os.environ["SOLVER_FFT_THREADS"] = str(int(threads))
-    if prev is None or prev.threads != int(threads):
-        _fft._DEFAULT = _fft.FFTBackend(name=prev.name if prev is not None else None, threads=int(threads))
-    return prev
-
-
-def _restore_fft(prev, env: str | None) -> None:
-    from . import fft as _fft
-
-    _fft._DEFAULT = prev
-    if env is None:
-        os.environ.pop("SOLVER_FFT_THREADS", None)
-    else:
-        os.environ["SOLVER_FFT_THREADS"] = env
-
-
-_BLAS_SETTERS = ("openblas_set_num_threads", "openblas_set_num_threads64_",
-                 "scipy_openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
-
-
-def _openblas_handles() -> list:
-    """(set, get) ctypes functions of every OpenBLAS loaded in this process (Linux; else [])."""
-    import ctypes
-
-    handles = []
-    try:
-        with open("/proc/self/maps") as fh:
-            paths = {ln.split()[-1] for ln in fh if "openblas" in ln.rsplit("/", 1)[-1].lower()}
-    except OSError:
-        return handles
-    for path in sorted(paths):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in _BLAS_SETTERS:
-            getter = name.replace("_set_", "_get_")
-            if hasattr(lib, name) and hasattr(lib, getter):
-                handles.append((getattr(lib, name), getattr(lib, getter)))
-                break
-    return handles
-
-
-def set_blas_threads(threads: int) -> list:
-    """Best effort: make the loaded OpenBLAS libraries use ``threads`` threads.
-
-    BLAS reductions (e.g. the radial quadrature of the open-boundary kernels) sum in an order
-    that depends on the thread count, so equal counts give bit-identical results. Dask workers
-    start with one BLAS thread. Returns ``[(setter, previous count), ...]`` for
-    :func:`_restore_blas`; an empty list where no OpenBLAS is found.
-    """
-    previous = []
-    for setter, getter in _openblas_handles():
-        try:
-            previous.append((setter, int(getter())))
-            setter(int(threads))
-        except Exception:  # pragma: no cover - exotic builds
-            continue
-    return previous
-
-
-def _restore_blas(previous: list) -> None:
-    for setter, n in previous:
-        setter(n)
 
 
 # --- per-point work ------------------------------------------------------------------------------
@@ -167,7 +102,7 @@ def _backend(name: str | None, threads: int | None):
         return None
     key = (name, threads)
     if key not in _BACKENDS:
-        from .fft import FFTBackend
+        from ..spectral.fft import FFTBackend
 
         _BACKENDS[key] = FFTBackend(name=name, threads=threads)
     return _BACKENDS[key]
@@ -186,27 +121,21 @@ def spec_point(raw: Mapping[str, Any], **overrides: Any):
     """
     import xarray as xr
 
-    from . import keldysh
     from .config import apply_overrides, parse_config
-    from .dataset import unit_power
-    from .interactions import interaction_energies
+    from .pairs import pair_couplings
+    from ..io.dataset import unit_power
+    from ..spectral.interactions import interaction_energies
 
     cfg = parse_config(apply_overrides(raw, overrides))
     ie = interaction_energies(cfg.islands, cfg.grid, cfg.film, boundary=cfg.boundary,
                               coupling=cfg.coupling, fft=_backend(cfg.fft_backend, cfg.fft_threads))
     n = len(cfg.islands)
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    rows = pair_couplings(cfg, ie)
+    pairs = [(row.i, row.j) for row in rows]
     Z = cfg.film.dipole_constant(cfg.coupling)
-    dist, jp, jl, dp, dl = [], [], [], [], []
-    for i, j in pairs:
-        r = math.dist(cfg.islands[i].center, cfg.islands[j].center)
-        dist.append(r)
-        a, b = ie.couplings(i, j) if r > 0 else (math.nan, math.nan)
-        jp.append(a)
-        jl.append(b)
-        p, q = (float(v) for v in keldysh.couplings(r, cfg.film.pearl_length, Z=Z)) if r > 0 else (math.nan,) * 2
-        dp.append(p)
-        dl.append(q)
+    dist = [row.distance for row in rows]
+    jp, jl = [row.j_perp for row in rows], [row.j_par for row in rows]
+    dp, dl = [row.dipole_perp for row in rows], [row.dipole_par for row in rows]
     u = cfg.length_unit
     E = unit_power(u, -2)
     Jd = unit_power(u, -2)
@@ -367,9 +296,9 @@ def sweep(func: Callable[..., Any] | Any, axes: Mapping[str, Sequence[Any]], *, 
     SweepPointError
         A point raised; the message names the point.
     """
-    from . import checks
+    from .._common import checks
     from .config import MAX_PARALLEL
-    from .dataset import _bar
+    from .._common.progress import bar as progress_bar
 
     if threads is not None:
         threads = checks.integer("threads", threads, 1, MAX_PARALLEL)
@@ -409,7 +338,7 @@ def sweep(func: Callable[..., Any] | Any, axes: Mapping[str, Sequence[Any]], *, 
         from dask.distributed import Client  # an address or a cluster object
 
         client, own_client = Client(client), True
-    bar = _bar(len(points), "sweep", progress)
+    bar = progress_bar(len(points), "sweep", progress)
     try:
         if client is None:
             results = _serial(runner, _chunks(points, keys, 1), threads, bar)
@@ -439,39 +368,6 @@ def _serial(runner, chunks, threads, bar) -> list:
         if threads:
             _restore_fft(prev, env)
             _restore_blas(blas)
-
-
-def fft_threads_for(client: Any) -> int:
-    """FFT threads per worker so that workers × threads stay within each host's cores."""
-    info = client.scheduler_info(n_workers=-1) if _accepts_n_workers(client) else client.scheduler_info()
-    workers = info.get("workers", {})
-    if not workers:
-        return 1
-    cores = client.run(usable_cores)
-    per_host: dict[str, int] = {}
-    host_cores: dict[str, int] = {}
-    for addr, w in workers.items():
-        host = w.get("host", addr)
-        per_host[host] = per_host.get(host, 0) + int(w.get("nthreads", 1))
-        host_cores[host] = int(cores.get(addr) or 1)
-    return max(1, min(host_cores[h] // per_host[h] for h in per_host))
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (CPU affinity where the OS tells it, else cpu_count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _accepts_n_workers(client: Any) -> bool:
-    import inspect
-
-    try:
-        return "n_workers" in inspect.signature(client.scheduler_info).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return False
 
 
 def _on_dask(client, runner, points, keys, threads, bar, tasks_per_worker) -> list:

@@ -32,12 +32,21 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
-from . import checks
+from .._common import checks, hooks
+from .._common.progress import bar as progress_bar
+from .._common.progress import NullBar as _NoBar, bar as _bar  # noqa: F401  (old private names)
+from .._version import __version__
+from ..model.sources import islands_from_json, islands_to_json
+from ..spectral import kernels
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
-    from .solution import Solution
+    from ..spectral.solution import Solution
+
+__all__ = ["check_dataset", "check_length_unit", "CONVENTIONS", "DEFAULT_LENGTH_UNIT",
+           "library_versions", "solution_attrs", "to_dataset", "unit_power", "UNITS_NOTE",
+           "VARIABLES"]
 
 DEFAULT_LENGTH_UNIT = "um"
 """Length unit recorded when none is given: micrometres (the solver itself never converts)."""
@@ -135,9 +144,6 @@ def library_versions() -> dict[str, str]:
 
 def solution_attrs(sol: "Solution", length_unit: str) -> dict:
     """netCDF-safe global attributes describing ``sol`` (no ``None``, no objects)."""
-    from . import __version__, kernels
-    from .sources import islands_to_json
-
     fft = sol.operator.fft
     now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     attrs = {
@@ -169,6 +175,7 @@ def solution_attrs(sol: "Solution", length_unit: str) -> dict:
     return attrs
 
 
+@hooks.register("to_dataset")  # Solution.to_dataset and FiniteFilmSolution.to_dataset
 def to_dataset(sol: "Solution", heights: float | Sequence[float] = (0.0,), *,
                length_unit: str = DEFAULT_LENGTH_UNIT, progress: bool = False) -> "xr.Dataset":
     """Convert a solution to an :class:`xarray.Dataset` (see the module docstring for the layout).
@@ -198,7 +205,7 @@ def to_dataset(sol: "Solution", heights: float | Sequence[float] = (0.0,), *,
     L = unit_power(unit, 1)
 
     steps = ["current", "vector_potential"] + [f"Bz(z={h:g})" for h in hs]
-    bar = _bar(len(steps), "fields", progress)
+    bar = progress_bar(len(steps), "fields", progress)
     try:
         j = sol.current
         bar.update()
@@ -275,28 +282,6 @@ def _add_finite_film(sol, unit: str, data_vars: dict, attrs: dict) -> None:
     attrs["cg_residual"] = float(sol.info["residual"])
 
 
-def _bar(total: int, desc: str, enabled: bool):
-    """A tqdm bar on stderr (a no-op object when disabled or tqdm is missing)."""
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        enabled = False
-    if not enabled:
-        return _NoBar()
-    return tqdm(total=total, desc=desc, leave=False)
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def set_description(self, *args, **kwargs) -> None:
-        pass
-
-
 def check_dataset(ds: "xr.Dataset") -> None:
     """Raise ``ValueError`` if ``ds`` is not what :func:`to_dataset` writes (schema check).
 
@@ -332,14 +317,13 @@ def _attr_scalar(attrs: dict, key: str):
 
 def _check_attrs(ds: "xr.Dataset") -> None:
     """The attribute values of :func:`check_dataset` (ValueError naming the attribute)."""
-    from .sources import islands_from_json
 
     attrs = ds.attrs
     checks.positive_length("attribute 'pearl_length'", _attr_scalar(attrs, "pearl_length"),
                            allow_inf=True)
     checks.positive_length("attribute 'grid_spacing'", _attr_scalar(attrs, "grid_spacing"))
     if "stiffness" in attrs:
-        checks.positive_length("attribute 'stiffness'", _attr_scalar(attrs, "stiffness"))
+        checks.positive("attribute 'stiffness'", _attr_scalar(attrs, "stiffness"))
     if "coupling" in attrs:
         checks.finite_real("attribute 'coupling'", _attr_scalar(attrs, "coupling"))
     if attrs["boundary"] not in ("open", "periodic"):

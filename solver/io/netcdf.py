@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .atomic import clean_stale_temporaries, write_atomically
+from .._common.atomic import clean_stale_temporaries, write_atomically
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
+
+__all__ = ["ENGINE", "open_solution", "save"]
 
 ENGINE = "h5netcdf"
 

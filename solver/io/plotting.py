@@ -15,6 +15,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+__all__ = ["angle_landscape", "coupling_vs_distance", "current_streamlines", "energy_landscape",
+           "field_map", "film_edges", "island_outlines", "overview"]
+
 
 def _axes(ax=None, **subplot_kw):
     import matplotlib.pyplot as plt
@@ -35,7 +38,7 @@ def _is_dataset(data: Any) -> bool:
 
 
 def _islands_of(data: Any) -> list:
-    from .sources import Island
+    from ..model.sources import Island
 
     if _is_dataset(data):
         text = data.attrs.get("islands", "[]")
@@ -150,7 +153,7 @@ def island_outlines(islands: Sequence[Any], ax=None, *, color: str = "w", linewi
                 verts = np.asarray(p["vertices"], dtype=float)
             ax.add_patch(patches.Polygon(verts + [cx, cy], closed=True, **kw))
         elif isl.kind == "mask":
-            from .grid import Grid
+            from ..model.grid import Grid
 
             g = Grid(tuple(p["grid_shape"]), p["spacing"], tuple(p["grid_center"]))
             ax.contour(g.x, g.y, np.asarray(p["coverage"]), levels=[0.5], colors=[color],
@@ -311,7 +314,7 @@ def coupling_vs_distance(data: Any, j_perp: Sequence[float] | None = None,
     -------
     (fig, ax)
     """
-    from . import keldysh
+    from ..theory import keldysh
 
     curves = []  # (label, r0 or None, d, jperp, jpar)
     if _is_dataset(data):

@@ -1,6 +1,6 @@
 """Lattice sums of the point-dipole coupling tensor: two independent engines (private).
 
-Notation (PHYSICS.md, paper Eqs. 6-9, Z = 1): C_ab(r) = -∂a∂b V(r) = J⊥ δ_ab - (J⊥ + J∥) r̂a r̂b,
+Notation (docs/physics.md, paper Eqs. 6-9, Z = 1): C_ab(r) = -∂a∂b V(r) = J⊥ δ_ab - (J⊥ + J∥) r̂a r̂b,
 V the Keldysh potential of Pearl length r0, and its distributional Fourier transform
 C̃_ab(q) = q_a q_b Ṽ(q), Ṽ(q) = 2π r0 / (q (1 + q r0)). C̃ contains the contact term π δ_ab δ²(r)
 of C (V ≈ -ln r near 0), which lattice sums over R ≠ 0 must not see.
@@ -41,7 +41,13 @@ import math
 import numpy as np
 from scipy.special import erf, erfc, erfcx, expn, jv
 
-from . import keldysh
+from ..theory import _keldysh_kernels, keldysh
+from ..theory.keldysh import dipole_tensor
+
+__all__ = ["cell_area", "coupling_ft", "coupling_tensors", "disc_pair_counts", "disc_sum",
+           "disc_weights", "ewald_alpha", "ewald_sum", "keldysh_pq", "lattice_points",
+           "long_range_ft", "max_row_spacing", "R0_HUGE_CELLS", "R0_TINY_CELLS", "reciprocal",
+           "reduce_basis", "SQRT_PI", "weighted_tensors", "window_sum"]
 
 SQRT_PI = math.sqrt(math.pi)
 _X_CUT = 6.5                       # erfc(6.5) = 4e-20: cut of every Gaussian tail
@@ -94,20 +100,11 @@ def max_row_spacing(basis: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------------- pieces
-def _tensor(jperp: np.ndarray, jsum: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    """J⊥ δ - (J⊥ + J∥) v̂ v̂ for vectors vec (N, 2) -> (N, 2, 2)."""
-    r2 = np.einsum("ij,ij->i", vec, vec)
-    out = -(jsum / r2)[:, None, None] * vec[:, :, None] * vec[:, None, :]
-    out[:, 0, 0] += jperp
-    out[:, 1, 1] += jperp
-    return out
-
-
 def coupling_tensors(vec: np.ndarray, r0: float) -> np.ndarray:
     """C(R) = -∂∂V at lattice vectors ``vec`` (N, 2), Z = 1."""
     r = np.hypot(vec[:, 0], vec[:, 1])
     jp, jl = keldysh.couplings(r, r0)
-    return _tensor(np.asarray(jp), np.asarray(jp) + np.asarray(jl), vec)
+    return dipole_tensor(np.asarray(jp), np.asarray(jp) + np.asarray(jl), vec)
 
 
 def coupling_ft(q: np.ndarray, r0: float) -> np.ndarray:
@@ -238,10 +235,8 @@ def window_sum(basis: np.ndarray, r0: float, ks: np.ndarray, unscreened: str = "
 
 
 def keldysh_pq(r: np.ndarray, r0: float) -> tuple[np.ndarray, np.ndarray]:
-    """p = -r V'(r) = r² J⊥ and q = r² V''(r) = r² J∥ (Z = 1), via solver.keldysh."""
-    r = np.asarray(r, dtype=float)
-    jp, jl = keldysh.couplings(r, r0)
-    return np.asarray(jp) * r * r, np.asarray(jl) * r * r
+    """p = -r V'(r) = r² J⊥ and q = r² V''(r) = r² J∥ (Z = 1): :func:`solver.theory._keldysh_kernels.pq`."""
+    return _keldysh_kernels.pq(np.asarray(r, dtype=float), float(r0))
 
 
 # --------------------------------------------------------------------------------- method (b)
@@ -250,7 +245,7 @@ def ewald_alpha(basis: np.ndarray) -> float:
     return SQRT_PI / math.sqrt(cell_area(basis))
 
 
-def _short_range(r: np.ndarray, r0: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def short_range(r: np.ndarray, r0: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """(J⊥_S, J⊥_S + J∥_S) of the short-range part at distances r (> 0), Z = 1:
     J⊥_S = ∫_0^∞ e^{-z/r0} B(ρ) dz, J⊥_S + J∥_S = r² ∫_0^∞ e^{-z/r0} C(ρ) dz, ρ = √(r² + z²),
     B = [erfc(αρ) + 2αρ/√π e^{-α²ρ²}]/ρ³, C = [3 erfc(αρ) + 2αρ/√π (3 + 2α²ρ²) e^{-α²ρ²}]/ρ⁵."""
@@ -312,7 +307,7 @@ def _h_ratio(delta: np.ndarray, r0: float, alpha: float, nterms: int = 30) -> np
     return -total / r0
 
 
-def _self_long_range(r0: float, alpha: float) -> float:
+def self_long_range(r0: float, alpha: float) -> float:
     """C_L(0)_xx = -∫_0^∞ e^{-z/r0} K(z) dz, K = [2αz/√π e^{-α²z²} - erf(αz)]/z³ (the in-plane
     curvature of erf(αρ)/ρ at r = 0); Z = 1."""
     x, wt = _GL64
@@ -354,8 +349,8 @@ def ewald_sum(basis: np.ndarray, r0: float, ks: np.ndarray, unscreened: str = "l
     a = ewald_alpha(basis) if alpha is None else float(alpha)
     pts = lattice_points(basis, _X_CUT / a)
     rr = np.hypot(pts[:, 0], pts[:, 1])
-    jp, js = _short_range(rr, r0, a)
-    total = _weighted(_tensor(jp, js, pts), pts, ks)
+    jp, js = short_range(rr, r0, a)
+    total = _weighted(dipole_tensor(jp, js, pts), pts, ks)
     qc = 2.0 * a * _X_CUT
     gs = _g_vectors(basis, ks, qc)
     eye = np.eye(2)
@@ -369,7 +364,7 @@ def ewald_sum(basis: np.ndarray, r0: float, ks: np.ndarray, unscreened: str = "l
         total[i] += np.einsum("n,na,nb->ab", f, v, v) / area
         if np.any(zero) and math.isinf(r0) and unscreened == "disc":
             total[i] += math.pi * eye / area
-    total -= _self_long_range(r0, a) * eye
+    total -= self_long_range(r0, a) * eye
     return total
 
 
@@ -429,3 +424,11 @@ def disc_sum(basis: np.ndarray, r0: float, ks: np.ndarray, radius: float,
     """
     vec, w = disc_weights(basis, radius, ks, average)
     return weighted_tensors(vec, w, r0)
+
+
+_short_range = short_range  # the name before it was shared across modules
+
+
+_self_long_range = self_long_range  # the name before it was shared across modules
+
+_tensor = dipole_tensor  # the name before it moved to solver.theory.keldysh

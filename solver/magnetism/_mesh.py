@@ -17,7 +17,7 @@ The approximate energy is an exact symmetric quadratic form in the moments and t
 are its exact gradient (E = -½ Σ m_i·h_i), so minimizers see a consistent energy/gradient pair.
 
 C_L(r) = C(r) - C_S(r) is tabulated on r ∈ [r_min, r_c] (cubic spline in r², with the closed-form
-limit C_L(0) = J⊥_L(0) 1 of :func:`solver._ewald._self_long_range`); beyond r_c, C_L = C (exact
+limit C_L(0) = J⊥_L(0) 1 of :func:`solver._ewald.self_long_range`); beyond r_c, C_L = C (exact
 Keldysh couplings). Accuracy/time: see :class:`MeshFields`.
 """
 from __future__ import annotations
@@ -30,7 +30,12 @@ from scipy.fft import irfft2, rfft2
 from scipy.interpolate import CubicSpline
 from scipy.spatial import cKDTree
 
-from . import _ewald, checks, keldysh
+from . import _ewald
+from .._common import checks
+from ..theory import keldysh
+
+__all__ = ["check_options", "KAPPA_MIN", "LongRangeTable", "mesh_bytes", "MESH_OPTIONS",
+           "MeshFields", "ORDER"]
 
 ORDER = 6                         # Lagrange stencil points per dimension
 KAPPA_MIN = 0.25                  # r_c = κ/α must exceed the table start 0.25/α
@@ -57,8 +62,8 @@ class LongRangeTable:
         s = np.linspace(rmin**2, rc**2 * 1.0001, npts)
         r = np.sqrt(s)
         jp, jl = (np.asarray(a) for a in keldysh.couplings(r, r0))
-        jps, jss = _ewald._short_range(r, r0, alpha)
-        self.jperp0 = float(_ewald._self_long_range(r0, alpha))
+        jps, jss = _ewald.short_range(r, r0, alpha)
+        self.jperp0 = float(_ewald.self_long_range(r0, alpha))
         self._jp = CubicSpline(np.concatenate([[0.0], s]), np.concatenate([[self.jperp0], jp - jps]))
         self._js = CubicSpline(s, (jp + jl - jss) / s)
 
@@ -85,7 +90,7 @@ def _tensor(jp: np.ndarray, js: np.ndarray, dx: np.ndarray, dy: np.ndarray, Z: f
     """Components (xx, yy, xy) of Z C, C = J⊥ 1 - (J⊥ + J∥) r̂ r̂ᵀ, at displacements (dx, dy).
 
     ``jp`` = J⊥ and ``js`` = J⊥ + J∥ are given (here: short- or long-range parts), so the tensor
-    algebra is :func:`solver._ewald._tensor`'s (the same C as :func:`solver.keldysh.coupling_tensor`).
+    algebra is :func:`solver.theory.keldysh.dipole_tensor`'s (the same C as :func:`solver.keldysh.coupling_tensor`).
     At r = 0 (the origin of the mesh kernel, where C_L is finite) r̂ r̂ᵀ is taken as 0: C = J⊥ 1.
     Evaluated in chunks so that the (…, 2, 2) temporaries stay small on large meshes.
     """
@@ -99,7 +104,7 @@ def _tensor(jp: np.ndarray, js: np.ndarray, dx: np.ndarray, dy: np.ndarray, Z: f
         zero = (vec[:, 0] == 0) & (vec[:, 1] == 0)
         if np.any(zero):                       # r̂ r̂ᵀ := 0 at r = 0 (avoids 0/0)
             vec[zero, 0] = 1.0
-        t = _ewald._tensor(jp[sl], np.where(zero, 0.0, js[sl]), vec)
+        t = keldysh.dipole_tensor(jp[sl], np.where(zero, 0.0, js[sl]), vec)
         out[0][sl], out[1][sl], out[2][sl] = t[:, 0, 0], t[:, 1, 1], t[:, 0, 1]
     for o in out:
         o *= Z
@@ -109,15 +114,15 @@ def _tensor(jp: np.ndarray, js: np.ndarray, dx: np.ndarray, dy: np.ndarray, Z: f
 def _mesh_options(neighbours: Any, kappa: Any, eta: Any, alpha: Any, max_mesh: Any
                   ) -> tuple[float, float, float, float | None, int]:
     """Validated mesh options (``ValueError`` naming the option and its allowed range)."""
-    neighbours = checks.positive_length("neighbours", neighbours)
+    neighbours = checks.positive("neighbours", neighbours)
     kappa = checks.finite_real("kappa", kappa)
     if kappa <= KAPPA_MIN:
         # the long-range table spans r ∈ [0.25/α, r_c]: r_c = κ/α must lie beyond its start
         raise ValueError(f"kappa must be > {KAPPA_MIN} (allowed range ({KAPPA_MIN}, inf); default 4.5), "
                          f"got {kappa}")
-    eta = checks.positive_length("eta", eta)
+    eta = checks.positive("eta", eta)
     if alpha is not None:
-        alpha = checks.positive_length("alpha", alpha)
+        alpha = checks.positive("alpha", alpha)
     max_mesh = checks.integer("max_mesh", max_mesh, ORDER + 3)
     return neighbours, kappa, eta, alpha, max_mesh
 

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 import xarray as xr
 
-from . import checks
+from .._common import checks
 from .ground_state import minimize_impurities
 
 __all__ = ["random_positions", "sample_rng", "magnetization_sweep"]
@@ -43,7 +43,7 @@ def random_positions(density: float, size: float, shape: str = "disc",
     -------
     ndarray (N, 2) with N = max(2, round(n × area)).
     """
-    n = checks.positive_length("density", density)
+    n = checks.positive("density", density)
     size = checks.positive_length("size", size)
     _check_shape(shape)
     # n × area as (sqrt(n) size)², which neither over- nor underflows in between
@@ -74,7 +74,7 @@ def sample_rng(seed: int, density: float, size: float, sample: int) -> np.random
     """
     seed = checks.integer("seed", seed, 0)
     sample = checks.integer("sample", sample, 0)
-    bits = np.array([checks.positive_length("density", density),
+    bits = np.array([checks.positive("density", density),
                      checks.positive_length("size", size)], dtype=np.float64).view(np.uint64)
     return np.random.default_rng([int(seed), int(sample), int(bits[0]), int(bits[1])])
 

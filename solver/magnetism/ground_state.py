@@ -35,8 +35,9 @@ import numpy as np
 import xarray as xr
 from scipy.optimize import minimize
 
-from . import _keldysh_kernels as _k
-from . import checks, keldysh
+from ..theory import _keldysh_kernels as _k
+from .._common import checks
+from ..theory import keldysh
 
 __all__ = ["TwoImpurityState", "two_impurities", "AngleProblem", "impurity_problem",
            "island_problem", "minimize_angles", "minimize_impurities", "minimize_islands"]
@@ -102,12 +103,12 @@ def two_impurities(r: float, pearl_length: float, Z: float = 1.0, seed: int = 0,
         r0 = inf: a member of the family θ1 = -θ2, energy -Z/r², ``degenerate=True``.
     """
     r = checks.positive_length("r", r)
-    Z = checks.positive_length("Z", Z)
+    Z = checks.positive("Z", Z)
     restarts = checks.integer("restarts", restarts, 1)
     jp, jq = (float(v) for v in keldysh.couplings(r, pearl_length, Z=Z))
     # energy in units of J_par (well scaled): a = J_perp/J_par = p/q from the split form of
     # p/r², q/r² (same exponent), so it stays exact when J's under- or overflow (r ~ 1e±300)
-    P, Q, _ = _k.radial_pq(np.array([r]), keldysh._pearl(pearl_length), r, r)
+    P, Q, _ = _k.radial_pq(np.array([r]), keldysh.as_pearl_length(pearl_length), r, r)
     a, b = float(P[0] / Q[0]), 1.0
 
     def fun(th: np.ndarray) -> tuple[float, np.ndarray]:
@@ -153,6 +154,12 @@ class AngleProblem:
     coupling_exponent : int
         Exact power of two carried outside ``apply`` (so that huge or tiny couplings, Z or
         lengths never over- or underflow inside the optimisation; default 0).
+    method : {"dense", "mesh", "islands"}
+        Which evaluator ``apply`` is (recorded in the output): the exact coupling matrix of point
+        impurities, the particle-mesh split (``mesh``: its :class:`~solver.magnetism._mesh.MeshFields`),
+        or the spectral coupling tensors of finite islands (``tensors``: (N, N, 2, 2)).
+    mesh : MeshFields, optional
+    tensors : ndarray, optional
 
     Notes
     -----
@@ -163,12 +170,16 @@ class AngleProblem:
     """
 
     def __init__(self, positions: np.ndarray, magnitudes: np.ndarray,
-                 apply: Callable[[np.ndarray], np.ndarray], coupling_exponent: int = 0) -> None:
+                 apply: Callable[[np.ndarray], np.ndarray], coupling_exponent: int = 0, *,
+                 method: str = "dense", mesh: Any = None, tensors: np.ndarray | None = None) -> None:
+        if method not in ("dense", "mesh", "islands"):
+            raise ValueError(f"method must be 'dense', 'mesh' or 'islands', got {method!r}")
+        self.method, self.mesh, self.tensors = method, mesh, tensors
         self.positions = np.array(positions, dtype=float)      # copies: never the caller's memory
         self.magnitudes = np.array(magnitudes, dtype=float)
         self.apply = apply
         self.n = self.positions.shape[0]
-        self._mag, km = keldysh._moment_scale(self.magnitudes)
+        self._mag, km = keldysh.moment_scale(self.magnitudes)
         self.coupling_exponent = int(coupling_exponent)
         self.field_exponent = self.coupling_exponent + km      # h = 2^this h'
         self.energy_exponent = self.coupling_exponent + 2 * km  # E = 2^this E'
@@ -282,15 +293,15 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
         Bad positions, moments, Z or method; mesh options with ``method="dense"``, an unknown
         mesh option or one out of range; a request that does not fit in memory.
     """
-    pos = keldysh._list("positions", positions)
+    pos = keldysh.as_points("positions", positions)
     n = pos.shape[0]
     if n < 2:
         raise ValueError("need at least 2 impurities")
-    r0 = keldysh._pearl(pearl_length)
-    Z = checks.positive_length("Z", Z)
+    r0 = keldysh.as_pearl_length(pearl_length)
+    Z = checks.positive("Z", Z)
     mag = _moment_magnitudes(moments, n)
     # exact power-of-two rescaling: lengths by 2^kL, Z = mz 2^ez; M = 2^(ez - 2 kL) M'
-    kL, r0n, (posn,) = keldysh._normalised(r0, pos, tiny_ok=method == "dense" or (
+    kL, r0n, (posn,) = keldysh.normalised_lengths(r0, pos, tiny_ok=method == "dense" or (
         method == "auto" and n <= DENSE_MAX))   # the dense couplings take any r/r0
     mz, ez = math.frexp(Z)
     kc = ez - 2 * kL
@@ -317,9 +328,7 @@ def impurity_problem(positions: Any, pearl_length: float, moments: Any = 1.0, Z:
     if method == "mesh":
         from ._mesh import MeshFields
         mf = MeshFields(posn, r0n, Z=mz, **mesh_options)
-        prob = AngleProblem(pos, mag, lambda m: -mf.fields(m), kc)
-        prob.mesh = mf
-        return prob
+        return AngleProblem(pos, mag, lambda m: -mf.fields(m), kc, method="mesh", mesh=mf)
     raise ValueError(f"method must be 'dense', 'mesh' or 'auto', got {method!r}")
 
 
@@ -331,7 +340,7 @@ def island_problem(islands: Sequence[Any], grid: Any, film: Any, boundary: str =
     units of stiffness × g² × moment²); the magnitudes |μ_i| of the islands' moments are kept,
     so every ``islands[i].moment`` must be non-zero (``ValueError`` naming the index otherwise).
     """
-    from .interactions import interaction_energies
+    from ..spectral.interactions import interaction_energies
     islands = list(islands)
     mag = np.array([math.hypot(*isl.moment) for isl in islands])
     zero = np.flatnonzero(~(mag > 0))
@@ -344,9 +353,8 @@ def island_problem(islands: Sequence[Any], grid: Any, film: Any, boundary: str =
     mat = np.ascontiguousarray(ie.tensors.transpose(0, 2, 1, 3)).reshape(2 * n, 2 * n)
     mat = 0.5 * (mat + mat.T)
     pos = np.array([isl.center for isl in islands], dtype=float)
-    prob = AngleProblem(pos, _moment_magnitudes(mag, n), _dense_apply(mat))
-    prob.tensors = ie.tensors
-    return prob
+    return AngleProblem(pos, _moment_magnitudes(mag, n), _dense_apply(mat), method="islands",
+                        tensors=ie.tensors)
 
 
 def _energy_scale(problem: AngleProblem, starts: Sequence[np.ndarray]) -> float:
@@ -472,9 +480,10 @@ def minimize_impurities(positions: Any, pearl_length: float, moments: Any = 1.0,
     """
     prob = impurity_problem(positions, pearl_length, moments, Z=Z, method=method, **options)
     th, e, _ = minimize_angles(prob, seed=seed, restarts=restarts, initial=initial, callback=callback)
-    used = "mesh" if hasattr(prob, "mesh") else "dense"
-    return _dataset(prob, th, e, dict(pearl_length=float(keldysh._pearl(pearl_length)), seed=int(seed),
-                                      restarts=int(restarts), method=used, Z=float(Z)))
+    used = prob.method
+    r0 = float(keldysh.as_pearl_length(pearl_length))
+    return _dataset(prob, th, e, dict(pearl_length=r0, seed=int(seed), restarts=int(restarts),
+                                      method=used, Z=float(Z)))
 
 
 def minimize_islands(islands: Sequence[Any], grid: Any, film: Any, boundary: str = "open",

@@ -28,11 +28,13 @@ from typing import Callable
 
 import numpy as np
 
-from . import _ewald, checks, interactions
-from .film import Film
-from .grid import Grid
-from .interactions import interaction_energies
-from .sources import Island
+from . import _ewald
+from .._common import checks
+from ..spectral import interactions
+from ..model.film import Film
+from ..model.grid import Grid
+from ..spectral.interactions import interaction_energies
+from ..model.sources import Island
 
 __all__ = ["IslandLattice", "island_lattice", "supercell"]
 

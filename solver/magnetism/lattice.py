@@ -46,7 +46,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq, minimize
 
-from . import _ewald, checks
+from . import _ewald
+from .._common import checks
 
 __all__ = [
     "TRIANGULAR", "SQUARE", "STATES", "LAYERED_STATES", "basis", "reciprocal_basis",
@@ -361,7 +362,7 @@ def critical_angle(d_over_r0: float, bracket: tuple[float, float] = (TRIANGULAR,
         return hi
     if (f_lo > 0) == (f_hi > 0):
         return math.nan
-    return float(brentq(diff, lo, hi, xtol=checks.positive_length("xtol", xtol), rtol=1e-15,
+    return float(brentq(diff, lo, hi, xtol=checks.positive("xtol", xtol), rtol=1e-15,
                         maxiter=200))
 
 

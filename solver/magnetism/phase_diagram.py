@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from . import _ewald, checks, lattice, thermal
+from . import _ewald, lattice
+from .._common import checks
+from ..theory import thermal
 
 __all__ = ["PhaseDiagram", "phase_diagram", "default_theta", "default_t"]
 
@@ -163,7 +165,7 @@ def phase_diagram(theta: Any = None, t: Any = None, d_over_r0_zero: float = 1 / 
         bad = tt[(tt < 0) | (tt >= 1)][0]
         why = "the film is normal at and above Tc" if bad >= 1 else "temperatures are >= 0"
         raise ValueError(f"t = T/Tc must lie in the range [0, 1) ({why}), got {bad}")
-    x0 = checks.positive_length("d_over_r0_zero", d_over_r0_zero)
+    x0 = checks.positive("d_over_r0_zero", d_over_r0_zero)
     if sample_radius is not None:
         L = checks.positive_length("sample_radius", sample_radius)
         if not 1.0 <= L <= 600.0:

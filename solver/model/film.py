@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from . import checks
+from .._common import checks
+
+__all__ = ["Film"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +41,16 @@ class Film:
     solved by the finite-film stream-function solver (``solver.finite_film``); see the README.
     Two films are equal when all parameters are (arrays compared by value, callables by
     identity).
+
+    Examples
+    --------
+    >>> from solver import Film
+    >>> Film(pearl_length=2.0)
+    Film(pearl_length=2.0, stiffness=1.0)
+    >>> Film(pearl_length=-1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: pearl_length must be > 0 (allowed range (0, inf]), got -1.0
     """
 
     pearl_length: float
@@ -50,7 +62,7 @@ class Film:
     def __post_init__(self) -> None:
         object.__setattr__(self, "pearl_length",
                            checks.positive_length("pearl_length", self.pearl_length, allow_inf=True))
-        object.__setattr__(self, "stiffness", checks.positive_length("stiffness", self.stiffness))
+        object.__setattr__(self, "stiffness", checks.positive("stiffness", self.stiffness))
         outline = self.outline
         if outline is not None:
             raw = np.asarray(outline)
@@ -127,13 +139,13 @@ class Film:
         return math.isfinite(self.pearl_length)
 
     def dipole_constant(self, coupling: float = 1.0) -> float:
-        """Point-dipole coupling constant Z = s g^2 / (2 pi) (PHYSICS.md conventions).
+        """Point-dipole coupling constant Z = s g^2 / (2 pi) (docs/physics.md conventions).
 
         Parameters
         ----------
         coupling : float
             The exchange coupling g (any finite real number; units of the gauge field per
-            moment, PHYSICS.md).
+            moment, docs/physics.md).
 
         Returns
         -------

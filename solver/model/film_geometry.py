@@ -25,8 +25,12 @@ from functools import cached_property
 
 import numpy as np
 
-from . import checks
+from .._common import checks
 from .grid import Grid
+
+__all__ = ["as_polygon", "BoundaryLinks", "disk", "FILM", "FilmGeometry", "MaskGeometry",
+           "MIN_FRACTION", "MIN_WIDTH_CELLS", "OUTSIDE", "point_in_polygon", "rectangle", "ring",
+           "signed_area"]
 
 OUTSIDE = -1
 FILM = 0

@@ -7,7 +7,9 @@ from functools import cached_property
 
 import numpy as np
 
-from . import checks
+from .._common import checks
+
+__all__ = ["Grid"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,15 @@ class Grid:
     ``[center_x - nx h / 2, center_x + nx h / 2]`` and likewise in y.
     Wavevectors follow the FFT convention ``f(q) = ∫ d²r e^{-iq·r} f(r)``:
     ``qx = 2π rfftfreq(nx, h)``, ``qy = 2π fftfreq(ny, h)``.
+
+    Examples
+    --------
+    >>> from solver import Grid
+    >>> grid = Grid(shape=(64, 64), spacing=0.1)
+    >>> grid.bounds
+    (-3.2, 3.2, -3.2, 3.2)
+    >>> [round(float(x), 2) for x in grid.x[:2]]
+    [-3.15, -3.05]
     """
 
     shape: tuple[int, int]

@@ -10,12 +10,15 @@ variable ``SOLVER_FFT_BACKEND``; threads with ``threads=`` or ``SOLVER_FFT_THREA
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.fft
+
+from .._common import cache
 
 try:  # pragma: no cover - exercised through both code paths in the tests
     import pyfftw
@@ -24,6 +27,9 @@ try:  # pragma: no cover - exercised through both code paths in the tests
 except ImportError:  # pragma: no cover
     pyfftw = None
     HAVE_PYFFTW = False
+
+__all__ = ["default_backend", "FFTBackend", "load_fftw_wisdom", "PLANNER_LOCK", "REAL_DTYPES",
+           "save_fftw_wisdom", "set_default_backend", "TransformPair"]
 
 _PLANNERS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
 
@@ -176,9 +182,7 @@ class FFTBackend:
         if self.name == "pyfftw" and self.planner != "estimate":
             # estimate plans are deterministic; imported wisdom would make the bits of a default
             # solve depend on the cache's history (measured plans replace estimated ones)
-            from . import cache
-
-            cache.load_fftw_wisdom()
+            load_fftw_wisdom()
         self._pairs: dict[tuple, TransformPair] = {}
         self._lock = threading.Lock()
 
@@ -224,9 +228,7 @@ class FFTBackend:
             real[...] = 0.0
             spec[...] = 0.0
             if self.planner != "estimate":
-                from . import cache
-
-                cache.save_fftw_wisdom()
+                save_fftw_wisdom()
 
             plans = [fwd, inv]  # owned by the pair, which destroys them under PLANNER_LOCK
             del fwd, inv
@@ -319,12 +321,71 @@ class FFTBackend:
             self._pairs.clear()
 
 
+# --- FFTW wisdom in the disk cache ---------------------------------------------------------
+def _wisdom_path(folder):
+    # wisdom depends on FFTW and the machine, not on this package's code
+    return folder / cache.versioned_name("fftw-wisdom", "json", kind="wisdom")
+
+
+def load_fftw_wisdom() -> None:
+    """Import the FFTW wisdom saved in the disk cache (:mod:`solver._common.cache`), if any (a
+    corrupt file is removed, an unusable folder skipped with one ``CacheWarning``)."""
+    if not HAVE_PYFFTW:  # pragma: no cover
+        return
+    folder = cache.usable_dir()
+    if folder is None:
+        return
+    path = _wisdom_path(folder)
+    if not path.exists():
+        return
+    try:
+        entries = json.loads(path.read_text())
+        if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+            raise ValueError("not a list of hex strings")
+        wisdom = tuple(bytes.fromhex(e) for e in entries)
+        with PLANNER_LOCK:
+            ok = pyfftw.import_wisdom(wisdom)  # FFTW keeps its wisdom unchanged on failure
+        if not all(ok):
+            raise ValueError("FFTW refused the wisdom")
+    except Exception:
+        cache.discard(path)
+
+
+def save_fftw_wisdom() -> None:
+    """Export FFTW's accumulated wisdom to the disk cache (merged with what is there)."""
+    if not HAVE_PYFFTW:  # pragma: no cover
+        return
+    folder = cache.usable_dir()
+    if folder is None:
+        return
+    try:
+        path = _wisdom_path(folder)
+        with cache.locked(path):
+            load_fftw_wisdom()  # merge with other processes' plans
+            with PLANNER_LOCK:
+                entries = [w.hex() for w in pyfftw.export_wisdom()]
+            cache.write_bytes(path, json.dumps(entries).encode())
+    except OSError as exc:
+        cache.warn_write_failed(path, exc)
+
+
 _DEFAULT: FFTBackend | None = None
 
 
-def default_backend() -> FFTBackend:
-    """The process-wide backend used when a caller passes none."""
+def default_backend(create: bool = True) -> FFTBackend | None:
+    """The process-wide backend used when a caller passes none (created on first use; with
+    ``create=False``, None when there is none yet)."""
     global _DEFAULT
-    if _DEFAULT is None:
+    if _DEFAULT is None and create:
         _DEFAULT = FFTBackend()
     return _DEFAULT
+
+
+def set_default_backend(backend: FFTBackend | None) -> FFTBackend | None:
+    """Make ``backend`` the process-wide default (None: a fresh one on next use); return the
+    previous default (None if there was none)."""
+    global _DEFAULT
+    if backend is not None and not isinstance(backend, FFTBackend):
+        raise ValueError(f"backend must be an FFTBackend or None, got {type(backend).__name__}")
+    previous, _DEFAULT = _DEFAULT, backend
+    return previous

@@ -14,12 +14,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import checks
+from .._common import checks
 from .fft import FFTBackend, default_backend
-from .film_geometry import FILM, FilmGeometry, MaskGeometry
+from ..model.film_geometry import FILM, FilmGeometry, MaskGeometry
 from .finite_film import StreamFunctionSystem
 from .finite_solution import FiniteFilmSolution, solve_finite_film
-from .grid import Grid
+from ..model.grid import Grid
 
 __all__ = ["film_geometry", "get_system", "solve_finite", "finite_interaction_tensors",
            "system_memory_estimate"]

@@ -41,11 +41,13 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from . import checks
+from .._common import checks
 from .fft import FFTBackend, default_backend
-from .film_geometry import FILM, OUTSIDE, FilmGeometry
+from ..model.film_geometry import FILM, OUTSIDE, FilmGeometry
 from .freespace import aperiodic_multipliers
-from .grid import Grid
+from ..model.grid import Grid
+
+__all__ = ["discrete_laplacian_symbol", "FreeSpaceSheet", "source_drive", "StreamFunctionSystem"]
 
 
 def _coulomb_real(r: np.ndarray, height: float = 0.0) -> np.ndarray:

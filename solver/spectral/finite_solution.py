@@ -16,10 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from . import checks
-from .film_geometry import FILM, OUTSIDE, FilmGeometry
+from .._common import checks, hooks
+from ..model.film_geometry import FILM, OUTSIDE, FilmGeometry
 from .finite_film import StreamFunctionSystem, source_drive
-from .grid import Grid
+from ..model.grid import Grid
+
+__all__ = ["corrected_stream_function", "FiniteFilmSolution", "solve_finite_film",
+           "stream_gradient"]
 
 
 def _readonly(x: np.ndarray) -> np.ndarray:
@@ -125,12 +128,10 @@ class FiniteFilmSolution:
 
     def to_dataset(self, heights: float | tuple[float, ...] = (0.0,), *, length_unit: str = "um",
                    progress: bool = False):
-        """This solution as an :class:`xarray.Dataset` (see :mod:`solver.dataset`): the infinite-
+        """This solution as an :class:`xarray.Dataset` (see :mod:`solver.io.dataset`): the infinite-
         film variables plus ``g`` (stream function), ``film_mask`` and, as attributes, the
         outline/holes (JSON vertices), applied field, fluxoids, hole currents and moment."""
-        from .dataset import to_dataset
-
-        return to_dataset(self, heights, length_unit=length_unit, progress=progress)
+        return hooks.call("to_dataset", self, heights, length_unit=length_unit, progress=progress)
 
     # ---- what was solved ------------------------------------------------------------------
     @property
@@ -266,7 +267,7 @@ def solve_finite_film(a: np.ndarray | None, system: StreamFunctionSystem, *, sti
         Relative residual of the conjugate-gradient solve.
     """
     grid = system.grid
-    s = checks.positive_length("stiffness", stiffness)
+    s = checks.positive("stiffness", stiffness)
     n_h = system.n_holes
     if a is None:
         a_copy = None

@@ -35,8 +35,12 @@ import numpy as np
 import scipy.fft
 
 from .fft import FFTBackend
-from .grid import Grid
+from ..model.grid import Grid
 from .kernels import FILTER_ORDER, FILTER_STRENGTH, Taper, spectral_filter, truncated_transform
+
+__all__ = ["aperiodic_multipliers", "domain_taper", "filter_reach_cells",
+           "FILTER_REACH_TOLERANCE", "KERNEL_FORM", "precompute_shape", "TAPER_MIN_SIGMA_CELLS",
+           "TAPER_WIDTH"]
 
 TAPER_WIDTH = 0.5
 """Width of the truncation taper (outer − inner) in units of the domain diagonal. Smaller values

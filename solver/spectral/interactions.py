@@ -18,13 +18,16 @@ from typing import Sequence
 
 import numpy as np
 
-from . import checks
+from .._common import checks
 from .fft import FFTBackend
-from .film import Film
-from .grid import Grid
+from ..model.film import Film
+from ..model.grid import Grid
 from .maxwell_london import BOUNDARIES, get_operator
 from .operators import OpenOperator, PeriodicOperator, half_spectrum_weights
-from .sources import Island, check_island_on_grid, edge_energy_tensors
+from ..model.sources import Island, check_island_on_grid
+from .edge_energy import edge_energy_tensors
+
+__all__ = ["interaction_energies", "InteractionEnergies", "memory_estimate"]
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,18 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     Returns
     -------
     InteractionEnergies
+
+    Examples
+    --------
+    >>> import solver
+    >>> islands = [solver.Island.disk(center=(-1.0, 0.0), radius=0.4),
+    ...            solver.Island.disk(center=(1.0, 0.0), radius=0.4)]
+    >>> ie = solver.interaction_energies(islands, solver.Grid((64, 64), 0.1),
+    ...                                  solver.Film(pearl_length=2.0))
+    >>> round(float(ie.pair_energies[0, 1]), 4)  # parallel moments along the axis: F_12 < 0
+    -0.0317
+    >>> [round(float(j), 4) for j in ie.couplings(0, 1)]  # (J_perp, J_par)
+    [0.0216, 0.0317]
     """
     if not isinstance(grid, Grid):
         raise ValueError(f"grid must be a solver.Grid, got {type(grid).__name__}")

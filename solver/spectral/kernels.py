@@ -1,7 +1,7 @@
 """The response kernels of the thin-film Maxwell–London problem — one source of truth.
 
 With c(q) = (ẑ × q)·a(q) = q_x a_y − q_y a_x and the FT convention f(q) = ∫ d²r e^{−iq·r} f(r)
-(PHYSICS.md; paper Eqs. 4–5 and supplement S2):
+(docs/physics.md; paper Eqs. 4–5 and supplement S2):
 
 * sheet current      j(q)    = −s W(q) (ẑ×q) c(q),        W(q) = r0 / (q (1 + q r0)) = K(q)/q²
 * vector potential   A(q, 0) = −U(q) (ẑ×q) c(q),          U(q) = 1 / (q² (1 + q r0))
@@ -28,6 +28,11 @@ from typing import Callable
 import numpy as np
 import scipy.fft
 from scipy.special import erfc, j0
+
+__all__ = ["current_kernel", "current_kernel_real", "field_kernel", "field_kernel_real",
+           "FILTER_ORDER", "FILTER_STRENGTH", "height_integral", "pearl_kernel",
+           "spectral_filter", "Taper", "truncated_transform", "vector_potential_kernel",
+           "vector_potential_kernel_real"]
 
 # ---------------------------------------------------------------------------------------------
 # Fourier space
@@ -114,7 +119,7 @@ def spectral_filter(qx: np.ndarray, qy: np.ndarray, spacing: float) -> np.ndarra
 
 
 def _keldysh(r: np.ndarray, pearl_length: float) -> np.ndarray:
-    from .keldysh import potential  # the single implementation of V(r)
+    from ..theory.keldysh import potential  # the single implementation of V(r)
 
     return potential(r, pearl_length)
 
@@ -150,7 +155,7 @@ def _keldysh_remainder(r: np.ndarray, pearl_length: float) -> np.ndarray:
     g = Σ_{k≥1} a_k (H_k − L) x^{2k} + x Σ_k c_k x^{2k} (L = ln(x/2) + γ_E), else f + L directly
     (at most one digit cancels there). L is formed as ln r − ln r0 − ln 2 + γ_E, so an x that
     over- or underflows still gives the right logarithm."""
-    from . import _keldysh_table as kt
+    from ..theory import _keldysh_table as kt
 
     r = np.asarray(r, dtype=float)
     with np.errstate(over="ignore", under="ignore"):
@@ -250,7 +255,7 @@ class Taper:
         return 0.5 * erfc((np.asarray(r) - self.middle) / self.sigma)
 
 
-def _radial_nodes(taper: Taper, q_max: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+def radial_nodes(taper: Taper, q_max: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Composite Gauss–Legendre nodes/weights on [0, outer]: geometric panels near r = 0
     (log and 1/r kernels), then panels of width ≤ half a period of J0(q_cut r)."""
     x8, w8 = np.polynomial.legendre.leggauss(8)
@@ -271,8 +276,8 @@ def _radial_nodes(taper: Taper, q_max: float | None = None) -> tuple[np.ndarray,
 
 def _direct_transform(qs: np.ndarray, real: Callable[[np.ndarray], np.ndarray],
                       taper: Taper) -> np.ndarray:
-    """2π ∫ f w J0(q r) r dr at each q by composite Gauss–Legendre (see :func:`_radial_nodes`)."""
-    r, w = _radial_nodes(taper, float(qs.max()))
+    """2π ∫ f w J0(q r) r dr at each q by composite Gauss–Legendre (see :func:`radial_nodes`)."""
+    r, w = radial_nodes(taper, float(qs.max()))
     weight = 2 * np.pi * w * r * real(r) * taper(r)
     vals = np.empty(qs.size)
     step = max(1, 4_000_000 // r.size)
@@ -328,3 +333,6 @@ def truncated_transform(q: np.ndarray, real: Callable[[np.ndarray], np.ndarray],
             vals = _direct_transform(qs, real, taper)
         out[lo] = vals[inverse.ravel()]
     return out
+
+
+_radial_nodes = radial_nodes  # the name before it was shared across modules

@@ -19,11 +19,13 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import checks
+from .._common import checks
 from .fft import FFTBackend, default_backend
-from .film import Film
-from .grid import Grid
+from ..model.film import Film
+from ..model.grid import Grid
 from .operators import PRECISIONS, BaseOperator, OpenOperator, PeriodicOperator
+
+__all__ = ["BOUNDARIES", "CACHE_SIZE", "clear_cache", "get_operator", "Operator", "solve"]
 
 BOUNDARIES = ("open", "periodic")
 
@@ -108,6 +110,20 @@ def solve(a: np.ndarray | None, grid: Grid, film: Film, boundary: str = "open", 
         ``vector_potential`` and ``field_z(height)`` one inverse transform each, cached. A
         value: it solves a private copy of ``a`` (later changes to the caller's array change
         nothing) and its arrays are read-only.
+
+    Examples
+    --------
+    >>> import solver
+    >>> grid = solver.Grid(shape=(64, 64), spacing=0.1)
+    >>> film = solver.Film(pearl_length=2.0)
+    >>> islands = [solver.Island.disk(center=(-1.0, 0.0), radius=0.4),
+    ...            solver.Island.disk(center=(1.0, 0.0), radius=0.4)]
+    >>> a = solver.exchange_map(islands, grid)
+    >>> sol = solver.solve(a, grid, film, boundary="open", islands=islands)
+    >>> round(sol.energy, 3)
+    0.837
+    >>> sol.current.shape
+    (2, 64, 64)
     """
     from .solution import Solution
 

@@ -21,10 +21,14 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from . import cache, checks, kernels
+from .._common import cache, checks
+from . import kernels
 from .fft import FFTBackend
 from .freespace import KERNEL_FORM, aperiodic_multipliers, domain_taper, precompute_shape
-from .grid import Grid
+from ..model.grid import Grid
+
+__all__ = ["BaseOperator", "half_spectrum_weights", "OpenOperator", "PeriodicOperator",
+           "PRECISIONS"]
 
 
 PRECISIONS = {"double": np.float64, "single": np.float32}
@@ -88,7 +92,7 @@ def _quadrature_bytes(grid: Grid, taper, precompute: tuple[int, int]) -> float:
     q_top = float(qs[-1])
     degree = int(1.1 * taper.outer * q_top) + 32
     rows = degree + 1 if qs.size > 2 * degree else qs.size
-    nodes = kernels._radial_nodes(taper, q_top)[0].size
+    nodes = kernels.radial_nodes(taper, q_top)[0].size
     return float(16 * rows * nodes + 8 * 8 * nodes + 6 * box.nbytes)
 
 
@@ -181,6 +185,24 @@ class BaseOperator:
         """F = −½ ∫ j·a d²r >= 0."""
         return 0.5 * self.cross_energy(state, state, stiffness)
 
+    # --- outputs: one definition, each subclass supplies _vector_output(state, name, scale) ---
+    def current(self, state: np.ndarray, stiffness: float) -> np.ndarray:
+        """Sheet current j = −s W (ẑ×q)… of the solved ``state``, shape (2, ny, nx).
+
+        Periodic: j = −s W (ẑ×q) c = s W (q_y c, −q_x c); open: j = −s (ẑ×q)(ẑ×q)ᵀ W â.
+        """
+        return self._vector_output(state, "W", stiffness)
+
+    def vector_potential(self, state: np.ndarray) -> np.ndarray:
+        """Vector potential A (Coulomb gauge) at z = 0 of the solved ``state``, (2, ny, nx).
+
+        Periodic: A = −U (ẑ×q) c = U (q_y c, −q_x c); open: A = −(ẑ×q)(ẑ×q)ᵀ U â.
+        """
+        return self._vector_output(state, "U", 1.0)
+
+    def _vector_output(self, state: np.ndarray, name: str, scale: float) -> np.ndarray:
+        raise NotImplementedError
+
 
 class PeriodicOperator(BaseOperator):
     """The periodic film with the grid as unit cell (closed-form kernels)."""
@@ -253,14 +275,6 @@ class PeriodicOperator(BaseOperator):
                 spec *= scale
             tp.inverse_into(spec, out)
         return out
-
-    def current(self, c: np.ndarray, stiffness: float) -> np.ndarray:
-        """j = −s W (ẑ×q) c = s W (q_y c, −q_x c)."""
-        return self._vector_output(c, "W", stiffness)
-
-    def vector_potential(self, c: np.ndarray) -> np.ndarray:
-        """A = −U (ẑ×q) c = U (q_y c, −q_x c)."""
-        return self._vector_output(c, "U", 1.0)
 
     def field_z(self, c: np.ndarray, height: float = 0.0) -> np.ndarray:
         """B_z = −i G_z c."""
@@ -410,14 +424,6 @@ class OpenOperator(BaseOperator):
             tp.inverse_into(tp.spectrum, tp.real)
             out[...] = tp.real[:, :ny, :nx]
         return out
-
-    def current(self, a_hat: np.ndarray, stiffness: float) -> np.ndarray:
-        """j = −s (ẑ×q)(ẑ×q)ᵀ W â."""
-        return self._vector_output(a_hat, "W", stiffness)
-
-    def vector_potential(self, a_hat: np.ndarray) -> np.ndarray:
-        """A = −(ẑ×q)(ẑ×q)ᵀ U â."""
-        return self._vector_output(a_hat, "U", 1.0)
 
     def field_z(self, a_hat: np.ndarray, height: float = 0.0) -> np.ndarray:
         """B_z = i q_y G â_x − i q_x G â_y (stored: imaginary parts of i q_a G)."""

@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from . import checks
-from .film import Film
-from .grid import Grid
+from .._common import checks, hooks
+from ..model.film import Film
+from ..model.grid import Grid
+
+__all__ = ["Solution"]
 
 
 @dataclass(eq=False)
@@ -62,14 +64,15 @@ class Solution:
 
     @cached_property
     def edge_energy(self) -> float:
-        """Self energy of the islands' sub-grid edges (:func:`solver.sources.edge_energy`): added
+        """Self energy of the islands' sub-grid edges (:func:`solver.spectral.edge_energy.edge_energy`): added
         to :attr:`energy` when the solved map is exactly ``exchange_map(islands, grid,
         coupling, boundary)`` of the recorded islands (coupling 1 when none was recorded), else 0."""
         if not self.islands:
             return 0.0
         import warnings
 
-        from .sources import edge_energy, exchange_map
+        from ..model.sources import exchange_map
+        from .edge_energy import edge_energy
 
         g = 1.0 if self.coupling is None else float(self.coupling)
         with warnings.catch_warnings():
@@ -121,11 +124,9 @@ class Solution:
 
         Variables ``ax, ay, Ax, Ay, jx, jy`` (y, x), ``Bz`` (y, x) or (height, y, x) at the
         ``heights`` z >= 0 (length unit), and the 0-d ``energy``; units are recorded in
-        ``length_unit`` (default ``"um"``; ``"1"`` for pure numbers). See :mod:`solver.dataset`.
+        ``length_unit`` (default ``"um"``; ``"1"`` for pure numbers). See :mod:`solver.io.dataset`.
         """
-        from .dataset import to_dataset
-
-        return to_dataset(self, heights, length_unit=length_unit, progress=progress)
+        return hooks.call("to_dataset", self, heights, length_unit=length_unit, progress=progress)
 
 
 def _frozen(x: np.ndarray) -> np.ndarray:

@@ -13,6 +13,10 @@ import numpy as np
 
 from ._keldysh_table import _EULER_GAMMA, field_height_integral, keldysh_functions
 
+__all__ = ["BLOCK", "current_kernel", "energy_sum", "field_factor", "field_kernel", "field_sum",
+           "in_fast_range", "pair_kernel", "pq", "R2_MIN", "radial_b", "radial_f", "radial_pq",
+           "scaled", "superpose", "X_ASYM"]
+
 BLOCK = 1 << 16   # pairs per block in the N-impurity sums (temporaries stay in cache)
 R2_MIN = 2.0**-800  # smallest squared pair distance in the (rescaled) N-impurity sums
 

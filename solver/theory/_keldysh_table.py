@@ -270,7 +270,7 @@ def field_height_integral(r: np.ndarray, z: float, r0: float) -> np.ndarray:
 
     Notes
     -----
-    ∂_r G_z = -3 r I / (2 pi) follows from G_z of PHYSICS.md by one integration by parts, which
+    ∂_r G_z = -3 r I / (2 pi) follows from G_z of docs/physics.md by one integration by parts, which
     removes the cancellation between its 1/sqrt(r²+z²) term and its integral. In units of ρ,
     K̂ = ∫ e^{-t} s/(a² + s²)^{5/2} dt with s = z/ρ + (r0/ρ) t, a = r/ρ. Exp-sinh quadrature
     (nodes t = c exp((pi/2) sinh τ), step 1/16, 145 nodes) with scale c = min(ρ/r0, 1): the

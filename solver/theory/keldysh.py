@@ -2,7 +2,7 @@
 
 Lengths are in one user unit (the unit of ``pearl_length`` r0). The point-dipole constant is
 Z = s g² / (2 pi) (stiffness s, coupling g = Γ J0), so couplings and energies carry the units of
-Z / length²; currents carry s g μ / length², fields B_z g μ / length³ (PHYSICS.md conventions).
+Z / length²; currents carry s g μ / length², fields B_z g μ / length³ (docs/physics.md conventions).
 
 Everything is expressed through the dimensionless functions of x = r/r0 in
 :mod:`solver._keldysh_table` (accurate to a few ulp for all x > 0):
@@ -35,11 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from . import checks
+from .._common import checks
 from . import _keldysh_kernels as _k
 from ._keldysh_table import keldysh_functions
 
-__all__ = [
+__all__ = ["dipole_tensor", 
     "potential", "couplings", "pair_energy", "coupling_tensor", "current", "field_z",
     "interaction_energy", "local_fields", "current_many", "field_z_many",
     "paper_eq10_couplings", "paper_eq13_field",
@@ -47,7 +47,7 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------ validation
-def _pearl(pearl_length: Any) -> float:
+def as_pearl_length(pearl_length: Any) -> float:
     return checks.positive_length("pearl_length", pearl_length, allow_inf=True)
 
 
@@ -74,7 +74,7 @@ def _finite_result(out: np.ndarray, what: str, names: str) -> np.ndarray:
     return out
 
 
-def _moment_scale(m: np.ndarray) -> tuple[np.ndarray, int]:
+def moment_scale(m: np.ndarray) -> tuple[np.ndarray, int]:
     """(m 2^-k, k) with k the binary exponent of max |m| (exact; (m, 0) if m = 0 or moderate)."""
     top = float(np.max(np.abs(m))) if m.size else 0.0
     if top == 0.0 or 2.0**-200 <= top <= 2.0**200:
@@ -96,7 +96,7 @@ def _difference(name: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 _MODERATE = 2.0**100
 
 
-def _normalised(r0: float, *arrays: np.ndarray, tiny_ok: bool = False, huge_is_inf: bool = True
+def normalised_lengths(r0: float, *arrays: np.ndarray, tiny_ok: bool = False, huge_is_inf: bool = True
                 ) -> tuple[int, float, list[np.ndarray]]:
     """Lengths rescaled by an exact power of two 2^k: (k, r0 2^-k, [a 2^-k for a in arrays]).
 
@@ -135,7 +135,7 @@ def _vectors(name: str, value: Any) -> np.ndarray:
     return arr
 
 
-def _list(name: str, value: Any, n: int | None = None) -> np.ndarray:
+def as_points(name: str, value: Any, n: int | None = None) -> np.ndarray:
     arr = checks.finite_array(name, value)
     if arr.ndim != 2 or arr.shape[1] != 2 or (n is not None and arr.shape[0] != n):
         want = "(N, 2)" if n is None else f"({n}, 2)"
@@ -174,7 +174,7 @@ def potential(r: Any, pearl_length: float, derivative: int = 0) -> Any:
     if derivative not in (0, 1, 2) or isinstance(derivative, bool):
         raise ValueError(f"derivative must be 0, 1 or 2, got {derivative!r}")
     r, lo, hi = _radii("r", r)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     if derivative == 0:
         if math.isinf(r0):
             raise ValueError("pearl_length=inf: the potential V diverges (only derivative=1, 2 exist)")
@@ -221,9 +221,17 @@ def couplings(r: Any, pearl_length: float, Z: float = 1.0, approximate: bool = F
     ValueError
         Bad ``r``, ``pearl_length`` or ``Z``; a coupling beyond the float range (Z / r² > 1.8e308,
         e.g. r = 1e-170 with Z = 1). Any r/r0 (also a denormal r0) is otherwise exact.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from solver import keldysh
+    >>> j_perp, j_par = keldysh.couplings(np.array([1.0, 2.0]), pearl_length=2.0)
+    >>> np.round(j_perp, 6).tolist(), np.round(j_par, 6).tolist()
+    ([0.696669, 0.134716], [0.900544, 0.196063])
     """
     r, lo, hi = _radii("r", r)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     Z = checks.nonnegative("Z", Z)
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         P, Q, E = _k.radial_pq(r, r0, lo, hi, approximate=bool(approximate))
@@ -240,6 +248,20 @@ def paper_eq10_couplings(r: Any, pearl_length: float, Z: float = 1.0) -> tuple[A
     Same as ``couplings(..., approximate=True)``; kept under this name for the errata table.
     """
     return couplings(r, pearl_length, Z=Z, approximate=True)
+
+
+def dipole_tensor(jperp: np.ndarray, jsum: np.ndarray, vec: np.ndarray) -> np.ndarray:
+    """The point-dipole tensor C = J⊥ 1 − (J⊥ + J∥) v̂ v̂ᵀ at vectors ``vec`` (N, 2) -> (N, 2, 2).
+
+    ``jperp`` = J⊥ and ``jsum`` = J⊥ + J∥ (N,) are given, so callers with their own split of the
+    couplings (short/long-range parts of the Ewald and mesh sums) share this one algebra;
+    :func:`coupling_tensor` is the same C from V(r) itself, in overflow-safe scaled arithmetic.
+    """
+    r2 = np.einsum("ij,ij->i", vec, vec)
+    out = -(jsum / r2)[:, None, None] * vec[:, :, None] * vec[:, None, :]
+    out[:, 0, 0] += jperp
+    out[:, 1, 1] += jperp
+    return out
 
 
 def coupling_tensor(displacement: Any, pearl_length: float, Z: float = 1.0) -> np.ndarray:
@@ -260,7 +282,7 @@ def coupling_tensor(displacement: Any, pearl_length: float, Z: float = 1.0) -> n
         C = J_perp 1 - (J_perp + J_par) r̂ r̂ᵀ, units of Z / length².
     """
     d = _vectors("displacement", displacement)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     Z = checks.nonnegative("Z", Z)
     r = np.hypot(d[..., 0], d[..., 1])
     if np.any(r == 0):
@@ -298,12 +320,12 @@ def pair_energy(r1: Any, r2: Any, m1: Any, m2: Any, pearl_length: float, Z: floa
     """
     a, b = _vectors("r1", r1), _vectors("r2", r2)
     ma, mb = _vectors("m1", m1), _vectors("m2", m2)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     Z = checks.nonnegative("Z", Z)
     d = _difference("r1 - r2", a, b)
     if np.any((d[..., 0] == 0) & (d[..., 1] == 0)):
         raise ValueError("r1 and r2 coincide: the pair energy diverges at zero distance")
-    (ma, ka), (mb, kb) = _moment_scale(ma), _moment_scale(mb)
+    (ma, ka), (mb, kb) = moment_scale(ma), moment_scale(mb)
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         out = np.asarray(_k.pair_kernel(d, ma, mb, r0, Z, ka + kb))
     return _out(_finite_result(out, "the pair energy", "moments, Z and distances (F ~ Z m1 m2 / r²)"))
@@ -312,7 +334,7 @@ def pair_energy(r1: Any, r2: Any, m1: Any, m2: Any, pearl_length: float, Z: floa
 # ------------------------------------------------------------------------------ current, field
 def _source_terms(coupling: Any, stiffness: Any | None = None) -> tuple[float, float]:
     g = checks.finite_real("coupling", coupling)
-    s = 1.0 if stiffness is None else checks.positive_length("stiffness", stiffness)
+    s = 1.0 if stiffness is None else checks.positive("stiffness", stiffness)
     return g, s
 
 
@@ -346,7 +368,7 @@ def current(points: Any, m: Any, pearl_length: float, coupling: float = 1.0,
     pts = _vectors("points", points)
     mv = checks.vector2("m", m)
     src = checks.vector2("source", source)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     g, s = _source_terms(coupling, stiffness)
     return _current(pts, src[None, :], mv[None, :], r0, g, s, "source")
 
@@ -355,7 +377,7 @@ def field_z(points: Any, m: Any, pearl_length: float, coupling: float = 1.0, hei
             source: Any = (0.0, 0.0)) -> Any:
     """Perpendicular field B_z of one point impurity at height z >= 0 above the film.
 
-    B_z(r, z) = -(g/2 pi)(μ·r̂) ∫_0^∞ q² J1(q r) e^{-q z}/(1 + q r0) dq  (PHYSICS.md; the paper's
+    B_z(r, z) = -(g/2 pi)(μ·r̂) ∫_0^∞ q² J1(q r) e^{-q z}/(1 + q r0) dq  (docs/physics.md; the paper's
     Eq. 13 is wrong — see :func:`paper_eq13_field`). At z = 0 this is g (μ·r̂) G'(r) with
     G(r) = (1/(2 pi r0)) [1/r - V(r)/r0]: near field -g(μ·r̂)/(2 pi r0 r²), far field
     -3 g r0 (μ·r̂)/(2 pi r⁴). For z > 0 a positive-integrand quadrature is used (~1e-15).
@@ -378,12 +400,12 @@ def field_z(points: Any, m: Any, pearl_length: float, coupling: float = 1.0, hei
     Returns
     -------
     ndarray (or float) of shape ``points.shape[:-1]``, units of g μ / length³
-    (B = curl A of the dimensionless core, PHYSICS.md).
+    (B = curl A of the dimensionless core, docs/physics.md).
     """
     pts = _vectors("points", points)
     mv = checks.vector2("m", m)
     src = checks.vector2("source", source)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     g, _ = _source_terms(coupling)
     z = checks.nonnegative("height", height)
     return _out(_field(pts, src[None, :], mv[None, :], r0, g, z, "source"))
@@ -394,7 +416,7 @@ def _current(pts: np.ndarray, pos: np.ndarray, mom: np.ndarray, r0: float, g: fl
     """Σ_i j(m_i, r - r_i) with the moments and the prefactor s g/(2 pi) rescaled by exact powers
     of two (so that no intermediate over- or underflows), scaled back at the end; the lengths
     need no rescaling (:func:`solver._keldysh_kernels.radial_pq` takes any r/r0)."""
-    momn, km = _moment_scale(mom)
+    momn, km = moment_scale(mom)
     (mg, eg), (ms, es) = math.frexp(g), math.frexp(s)
     pref, extra = mg * ms / (2 * math.pi), eg + es + km
     out = _k.superpose(pts, pos, momn, lambda d, m: _k.current_kernel(d, m, r0, pref, extra),
@@ -406,12 +428,12 @@ def _current(pts: np.ndarray, pos: np.ndarray, mom: np.ndarray, r0: float, g: fl
 def _field(pts: np.ndarray, pos: np.ndarray, mom: np.ndarray, r0: float, g: float, z: float,
            where: str) -> np.ndarray:
     """Σ_i B_z(m_i, r - r_i, z), rescaled as :func:`_current` (B ~ g m / length³); for z > 0
-    the lengths are rescaled too (:func:`_normalised`)."""
+    the lengths are rescaled too (:func:`normalised_lengths`)."""
     if z == 0.0:
         k, r0n, ptsn, posn, zn = 0, r0, pts, pos, np.array(0.0)
     else:
-        k, r0n, (ptsn, posn, zn) = _normalised(r0, pts, pos, np.array(z), huge_is_inf=False)
-    momn, km = _moment_scale(mom)
+        k, r0n, (ptsn, posn, zn) = normalised_lengths(r0, pts, pos, np.array(z), huge_is_inf=False)
+    momn, km = moment_scale(mom)
     mg, eg = math.frexp(g)
     zn, extra = float(zn), eg + km - 3 * k
     out = _k.superpose(ptsn, posn, momn, lambda d, m: _k.field_kernel(d, m, r0n, mg, zn, extra),
@@ -444,8 +466,8 @@ def paper_eq13_field(points: Any, m: Any, pearl_length: float, coupling: float =
 
 # ------------------------------------------------------------------------------ N impurities
 def _ensemble(positions: Any, moments: Any) -> tuple[np.ndarray, np.ndarray]:
-    pos = _list("positions", positions)
-    return pos, _list("moments", moments, pos.shape[0])
+    pos = as_points("positions", positions)
+    return pos, as_points("moments", moments, pos.shape[0])
 
 
 def interaction_energy(positions: Any, moments: Any, pearl_length: float, Z: float = 1.0) -> float:
@@ -469,9 +491,9 @@ def interaction_energy(positions: Any, moments: Any, pearl_length: float, Z: flo
         O(N) (10^4 impurities: 5e7 pairs, ~10 MB, ~2.5 s on two cores).
     """
     pos, mom = _ensemble(positions, moments)
-    r0, Z = _pearl(pearl_length), checks.nonnegative("Z", Z)
-    k, r0n, (posn,) = _normalised(r0, pos, tiny_ok=True)
-    momn, km = _moment_scale(mom)
+    r0, Z = as_pearl_length(pearl_length), checks.nonnegative("Z", Z)
+    k, r0n, (posn,) = normalised_lengths(r0, pos, tiny_ok=True)
+    momn, km = moment_scale(mom)
     mz, ez = math.frexp(Z)
     with np.errstate(over="ignore", under="ignore"):
         out = np.ldexp(_k.energy_sum(posn, momn, r0n, mz), ez + 2 * km - 2 * k)
@@ -486,9 +508,9 @@ def local_fields(positions: Any, moments: Any, pearl_length: float, Z: float = 1
     per unit moment; E = -½ Σ_i m_i·h_i.
     """
     pos, mom = _ensemble(positions, moments)
-    r0, Z = _pearl(pearl_length), checks.nonnegative("Z", Z)
-    k, r0n, (posn,) = _normalised(r0, pos, tiny_ok=True)
-    momn, km = _moment_scale(mom)
+    r0, Z = as_pearl_length(pearl_length), checks.nonnegative("Z", Z)
+    k, r0n, (posn,) = normalised_lengths(r0, pos, tiny_ok=True)
+    momn, km = moment_scale(mom)
     mz, ez = math.frexp(Z)
     with np.errstate(over="ignore", under="ignore"):
         out = np.ldexp(_k.field_sum(posn, momn, r0n, mz), ez + km - 2 * k)
@@ -504,7 +526,7 @@ def current_many(points: Any, positions: Any, moments: Any, pearl_length: float,
     """
     pts = _vectors("points", points)
     pos, mom = _ensemble(positions, moments)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     g, s = _source_terms(coupling, stiffness)
     return _current(pts, pos, mom, r0, g, s, "an impurity position")
 
@@ -519,7 +541,19 @@ def field_z_many(points: Any, positions: Any, moments: Any, pearl_length: float,
     """
     pts = _vectors("points", points)
     pos, mom = _ensemble(positions, moments)
-    r0 = _pearl(pearl_length)
+    r0 = as_pearl_length(pearl_length)
     g, _ = _source_terms(coupling, stiffness)
     z = checks.nonnegative("height", height)
     return _out(_field(pts, pos, mom, r0, g, z, "an impurity position"))
+
+
+_pearl = as_pearl_length  # the name before it was shared across modules
+
+
+_list = as_points  # the name before it was shared across modules
+
+
+_moment_scale = moment_scale  # the name before it was shared across modules
+
+
+_normalised = normalised_lengths  # the name before it was shared across modules

@@ -3,7 +3,7 @@
 The dimensionless core works with a Pearl length r0 in a user length unit, stiffness s = 1 and
 coupling g = 1.  This module supplies the SI numbers (scipy.constants, CODATA 2018).
 
-Unit bookkeeping (SI; PHYSICS.md "Materials"; paper Eqs. 2-7, S24, S40, S44)
+Unit bookkeeping (SI; docs/physics.md "Materials"; paper Eqs. 2-7, S24, S40, S44)
 -----------------------------------------------------------------------------
 =====================================  =====================================  ==================
 quantity                               formula                                SI unit
@@ -42,7 +42,7 @@ slips do: (a) reading "v_F = 0.216 eV Å" as h v_F instead of ħ v_F (v_F = 5.2e
 hence Z grow by (2π)², r0 is unchanged) — :func:`fe_te_se` with ``velocity_reading="h"``; or
 (b) dropping both 1/(2π)'s, in N0 = E_F/(ħ v_F)² and in Z = D Γ² J0².  The two give identical
 numbers, so the paper's convention cannot be identified from its result; we keep the consistent
-one (PHYSICS.md) as the default and expose (a) only to reproduce the paper.  At finite
+one (docs/physics.md) as the default and expose (a) only to reproduce the paper.  At finite
 temperature all couplings scale as D(T)/D(0) (and r0 grows), see ``t`` arguments below.
 """
 from __future__ import annotations
@@ -54,8 +54,9 @@ from typing import Any
 import numpy as np
 import scipy.constants as sc
 
-from . import checks, thermal
-from .film import Film
+from .._common import checks
+from . import thermal
+from ..model.film import Film
 
 __all__ = ["RashbaFilm", "DiracFilm", "fe_te_se", "fe_te_se_estimate"]
 
@@ -104,13 +105,13 @@ def _in_range(name: str, value: float, allow_zero: bool = False) -> float:
 
 def _positive(name: str, value: Any) -> float:
     """A parameter > 0 within its :data:`RANGES` entry."""
-    return _in_range(name, checks.positive_length(name, value))
+    return _in_range(name, checks.positive(name, value))
 
 
 def _fermi_velocity(name: str, value: Any) -> float:
     """A Fermi velocity [m/s] in [1 m/s, c): faster than light is a unit slip (e.g. cm/s, or ħv_F
     in eV m given as v_F), not a material."""
-    v = checks.positive_length(name, value)
+    v = checks.positive(name, value)
     if v >= sc.c:
         raise ValueError(f"{name} must lie in the range (0, c) = (0, {sc.c:.6g}) m/s (a Fermi velocity), "
                          f"got {v:g} m/s; check the unit")
@@ -368,7 +369,7 @@ class DiracFilm(_SuperconductingFilm):
 
     Notes
     -----
-    N0 = E_F/(2π (ħ v_F)²) (PHYSICS.md), Γ = 1/v_F (paper before Eq. 2), D(0) = N0 v_F²/2
+    N0 = E_F/(2π (ħ v_F)²) (docs/physics.md), Γ = 1/v_F (paper before Eq. 2), D(0) = N0 v_F²/2
     = E_F/(4π ħ²) independent of v_F.
     """
 
@@ -391,7 +392,7 @@ class DiracFilm(_SuperconductingFilm):
             object.__setattr__(self, "v_F", v)
             object.__setattr__(self, "hbar_vF_eVm", _HBAR * v / _EV)
         else:
-            hv = checks.positive_length("hbar_vF_eVm", self.hbar_vF_eVm)
+            hv = checks.positive("hbar_vF_eVm", self.hbar_vF_eVm)
             if hv * _EV / _HBAR >= sc.c:
                 raise ValueError(f"hbar_vF_eVm must lie in the range (0, ħc) = (0, {_HBAR * sc.c / _EV:.6g}) "
                                  f"eV m (v_F below the speed of light), got {hv:g} eV m; check the unit "

@@ -3,7 +3,7 @@
 Everything is expressed through the reduced temperature ``t = T/Tc`` in [0, 1] (k_B = ħ = 1;
 energies in units of Tc).
 
-Equations (PHYSICS.md "Temperature"; paper main text below Eq. 11 and Fig. 3c)
+Equations (docs/physics.md "Temperature"; paper main text below Eq. 11 and Fig. 3c)
 ---------------------------------------------------------------------------------
 * Gap equation ln(Tc/T) = 2πT Σ_{n≥0} [1/ω_n − 1/√(ω_n² + Δ²)], ω_n = πT(2n+1), with
   Δ(0) = π e^{−γ_E} Tc ≈ 1.7639 Tc.
@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
-from . import checks
+from .._common import checks
 
 __all__ = [
     "DELTA0_OVER_TC", "T_FLAT", "gap_ratio", "gap", "superfluid_weight_ratio",
@@ -145,7 +145,7 @@ def gap_ratio(t: Any) -> float | np.ndarray:
 
     Notes
     -----
-    Solves the weak-coupling gap equation (PHYSICS.md; paper text before Fig. 3c) with the
+    Solves the weak-coupling gap equation (docs/physics.md; paper text before Fig. 3c) with the
     Matsubara series summed to ≲ 1e-15 (module docstring).  Δ(0) = π e^{−γ_E} Tc.
 
     Raises
@@ -171,7 +171,7 @@ def gap(T: Any, Tc: Any) -> float | np.ndarray:
     float or ndarray
         Δ(T) = π e^{−γ_E} Tc · gap_ratio(T/Tc), in the unit of ``Tc``.
     """
-    tc = checks.positive_length("Tc", Tc)
+    tc = checks.positive("Tc", Tc)
     top = float(np.finfo(float).max) / DELTA0_OVER_TC
     if tc > top:      # Δ(0) = 1.764 Tc would overflow to inf
         raise ValueError(f"Tc must lie in the range (0, {top:.4g}] (Δ(0) = {DELTA0_OVER_TC:.4f} Tc "
@@ -199,7 +199,7 @@ def superfluid_weight_ratio(t: Any) -> float | np.ndarray:
     Notes
     -----
     Main-text form of the superfluid weight (paper after Eq. 11, supplement S3 with the
-    prefactor fixed as in PHYSICS.md), evaluated with Δ(T) from :func:`gap_ratio`.  It equals
+    prefactor fixed as in docs/physics.md), evaluated with Δ(T) from :func:`gap_ratio`.  It equals
     1 − Y(T) with the Yosida function Y (the tests check this against real-frequency
     quadrature).
     """

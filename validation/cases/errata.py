@@ -125,7 +125,7 @@ def run(ctx: Context) -> list[Result]:
                      e13.min(), low=1.0,
                      notes=f"far-field exponent exact {slope:.3f}, Eq. 13 {slope13:.3f}; ratio → −1/2 in the near field"),
         Result.check(KEY, "exact B_z far field ∝ r⁻⁴", "log-log slope of |B_z| for r/r0 = 100 … 1000",
-                     slope, low=-4.02, high=-3.98, notes="−3 g r0 (μ·r̂)/(2π r⁴) (PHYSICS.md)"),
+                     slope, low=-4.02, high=-3.98, notes="−3 g r0 (μ·r̂)/(2π r⁴) (docs/physics.md)"),
         Result.check(KEY, "S30 as printed: V(0) offset = γ_E", "V_S30 − V at r/r0 = 1e-8",
                      offset, low=np.euler_gamma - 1e-3, high=np.euler_gamma + 1e-3,
                      notes=f"max rel error of printed S30 {e30p.max():.1%} at r/r0 = {at(e30p):.2g}"),
