@@ -33,6 +33,7 @@ Discretisation (grid nodes = cell centres, unknowns g on film nodes and one I_k 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -77,6 +78,38 @@ def discrete_laplacian_symbol(grid: Grid) -> np.ndarray:
     return grid.qx[None, :] ** 2 * sx + grid.qy[:, None] ** 2 * sy
 
 
+_SHEET_CACHE: dict = {}
+_SHEET_CACHE_SIZE = 3
+_SHEET_LOCK = threading.Lock()
+
+
+def _sheet_multipliers(grid: Grid, kind: str, height: float, fft: FFTBackend) -> dict:
+    """The free-space multipliers of :class:`FreeSpaceSheet` (``kind`` "even": the trace
+    (−Δ_h)(1/q) e^{−qz}; "odd": i q_a/q), with the inverse transform's 1/N folded in; read-only,
+    kept for the last few (grid, kind, height) so that systems on one grid share them."""
+    key = (grid, kind, float(height))
+    with _SHEET_LOCK:
+        if key in _SHEET_CACHE:
+            return _SHEET_CACHE[key]
+    padded = grid.padded(2)
+    real = lambda r: _coulomb_real(r, height)  # noqa: E731
+    closed = lambda q: _coulomb_closed(q, height)  # noqa: E731
+    m = aperiodic_multipliers(grid, real, closed, fft, even=(kind == "even"))
+    if kind == "even":
+        # (−Δ_h) of the convolution: q_a² → (2/h)² sin²(q_a h/2) on each axis
+        sx, sy = _difference_factors(padded)
+        m = {"trace": (m["xx"] * sx + m["yy"] * sy) / padded.ny / padded.nx}
+    else:
+        m = {k: v / padded.ny / padded.nx for k, v in m.items()}
+    for v in m.values():
+        v.flags.writeable = False
+    with _SHEET_LOCK:
+        _SHEET_CACHE[key] = m
+        while len(_SHEET_CACHE) > _SHEET_CACHE_SIZE:
+            _SHEET_CACHE.pop(next(iter(_SHEET_CACHE)))
+    return m
+
+
 class FreeSpaceSheet:
     """Free-space field operators of a sheet-current stream function g on a grid.
 
@@ -97,16 +130,7 @@ class FreeSpaceSheet:
     def _multipliers(self, kind: str, height: float = 0.0) -> dict[str, np.ndarray]:
         key = (kind, height)
         if key not in self._mult:
-            real = lambda r: _coulomb_real(r, height)  # noqa: E731
-            closed = lambda q: _coulomb_closed(q, height)  # noqa: E731
-            m = aperiodic_multipliers(self.grid, real, closed, self.fft, even=(kind == "even"))
-            if kind == "even":
-                # (−Δ_h) of the convolution: q_a² → (2/h)² sin²(q_a h/2) on each axis
-                sx, sy = _difference_factors(self.padded)
-                m = {"trace": (m["xx"] * sx + m["yy"] * sy) / self.padded.ny / self.padded.nx}
-            else:
-                m = {k: v / self.padded.ny / self.padded.nx for k, v in m.items()}
-            self._mult[key] = m
+            self._mult[key] = _sheet_multipliers(self.grid, kind, height, self.fft)
         return self._mult[key]
 
     def _forward(self, g: np.ndarray) -> np.ndarray:
@@ -122,9 +146,25 @@ class FreeSpaceSheet:
         return np.ascontiguousarray(out[..., :ny, :nx])
 
     def field(self, g: np.ndarray, height: float = 0.0) -> np.ndarray:
-        """Q_z g on the grid (g in current × length, result in current)."""
+        """Q_z g on the grid (g in current × length, result in current).
+
+        One forward and one inverse transform of the 2× grid in the backend's planned work
+        arrays (no allocation besides the result); the padding is re-zeroed on each call.
+        """
         m = self._multipliers("even", float(height))["trace"]
-        return self._inverse(self._forward(g) * m)
+        ny, nx = self.grid.shape
+        out = np.empty((ny, nx))
+        tp = self.fft.pair(1, self.padded.shape)
+        with tp.lock:
+            real = tp.real[0]
+            real[ny:, :] = 0.0
+            real[:ny, nx:] = 0.0
+            real[:ny, :nx] = g
+            tp.forward_into(tp.real, tp.spectrum)
+            np.multiply(tp.spectrum[0], m, out=tp.spectrum[0])
+            tp.inverse_into(tp.spectrum, tp.real)     # unnormalised: m carries 1/N
+            out[...] = real[:ny, :nx]
+        return out
 
     def potential(self, g: np.ndarray) -> np.ndarray:
         """(∂_y, −∂_x) of the 1/(2πr) convolution of g, shape (2, ny, nx)."""
@@ -207,22 +247,22 @@ class StreamFunctionSystem:
             rows += [ia, ib]
             cols += [ib, ia]
             vals += [-w, -w]
-            np.add.at(diag, ia, w)
-            np.add.at(diag, ib, w)
+            diag += np.bincount(ia, w, self.n)
+            diag += np.bincount(ib, w, self.n)
             # film–boundary links
             for links in geo.links(axis):
                 w = 1.0 / links.fraction
                 if kappa is not None:
                     w = w * kappa[links.node]
                 i = self.index[links.node]
-                np.add.at(diag, i, w)
+                diag += np.bincount(i, w, self.n)
                 hole = links.label > 0
                 if np.any(hole):
                     k = self.n_film + links.label[hole] - 1
                     rows += [i[hole], k]
                     cols += [k, i[hole]]
                     vals += [-w[hole], -w[hole]]
-                    np.add.at(diag, k, w[hole])
+                    diag += np.bincount(k, w[hole], self.n)
         rows.append(np.arange(self.n))
         cols.append(np.arange(self.n))
         vals.append(diag)
