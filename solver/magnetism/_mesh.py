@@ -26,12 +26,12 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.fft import irfft2, rfft2
 from scipy.interpolate import CubicSpline
 from scipy.spatial import cKDTree
 
 from . import _ewald
 from .._common import checks
+from ..spectral.fft import default_backend
 from ..theory import keldysh
 
 __all__ = ["check_options", "KAPPA_MIN", "LongRangeTable", "mesh_bytes", "MESH_OPTIONS",
@@ -41,6 +41,21 @@ ORDER = 6                         # Lagrange stencil points per dimension
 KAPPA_MIN = 0.25                  # r_c = κ/α must exceed the table start 0.25/α
 MESH_OPTIONS = {"neighbours": 40.0, "kappa": 4.5, "eta": 0.3, "alpha": None, "max_mesh": 4096}
 _OFFS = np.arange(-(ORDER // 2) + 1, ORDER // 2 + 1)      # -2..3
+
+
+def _rfft2(x: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """rfft2 of ``x`` zero-padded to ``shape`` by the package's FFT backend (a one-off plan:
+    the mesh holds no planned work arrays beyond its own kernels, see ``mesh_bytes``)."""
+    if x.shape[-2:] != tuple(shape):
+        pad = np.zeros(x.shape[:-2] + tuple(shape))
+        pad[..., :x.shape[-2], :x.shape[-1]] = x
+        x = pad
+    return default_backend().rfft2(x, cache=False)
+
+
+def _irfft2(spectrum: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Inverse of :func:`_rfft2` on the full padded ``shape`` (package backend, one-off plan)."""
+    return default_backend().irfft2(spectrum, tuple(shape), cache=False)
 
 
 def _lagrange(t: np.ndarray) -> np.ndarray:
@@ -254,7 +269,7 @@ class MeshFields:
         kern = list(_tensor(a, b, X, Y, self.Z))
         del X, Y, a, b
         for k in range(3):                      # one real kernel at a time -> its transform
-            kern[k] = rfft2(kern[k])
+            kern[k] = _rfft2(kern[k], kern[k].shape)
         self.kxx, self.kyy, self.kxy = kern
         del kern
         # ---- exact mesh self term S_i = Σ_ab w_ia w_ib K(X_a - X_b) (2×2 per impurity)
@@ -287,9 +302,9 @@ class MeshFields:
         qx = np.bincount(flat, (self.w * m[:, 0:1]).ravel(), ny * nx).reshape(ny, nx)
         qy = np.bincount(flat, (self.w * m[:, 1:2]).ravel(), ny * nx).reshape(ny, nx)
         s2 = (2 * ny, 2 * nx)
-        fqx, fqy = rfft2(qx, s=s2), rfft2(qy, s=s2)
-        px = irfft2(self.kxx * fqx + self.kxy * fqy, s=s2)[:ny, :nx].ravel()
-        py = irfft2(self.kxy * fqx + self.kyy * fqy, s=s2)[:ny, :nx].ravel()
+        fqx, fqy = _rfft2(qx, s2), _rfft2(qy, s2)
+        px = _irfft2(self.kxx * fqx + self.kxy * fqy, s2)[:ny, :nx].ravel()
+        py = _irfft2(self.kxy * fqx + self.kyy * fqy, s2)[:ny, :nx].ravel()
         h[:, 0] -= np.einsum("ik,ik->i", self.w, px[self.idx]) - self.self_xx * m[:, 0] - self.self_xy * m[:, 1]
         h[:, 1] -= np.einsum("ik,ik->i", self.w, py[self.idx]) - self.self_xy * m[:, 0] - self.self_yy * m[:, 1]
         return h
