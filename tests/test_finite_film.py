@@ -11,12 +11,12 @@ import math
 
 import numpy as np
 import pytest
-from scipy.interpolate import RegularGridInterpolator
 
 import solver
 from solver.film_geometry import FilmGeometry, disk, rectangle, ring
 from solver.finite_film import StreamFunctionSystem
 from solver.finite_solution import solve_finite_film
+from validation.cases.finite_film import kelvin_image, line_fluxoid
 
 
 def _disk_system(n, r0, radius=1.0, extent=2.4, center=(0.013, 0.007)):
@@ -80,19 +80,6 @@ def test_ring_kinetic_inductance():
     assert sol.hole_currents[0] > 0  # positive fluxoid: counter-clockwise current
 
 
-def _line_fluxoid(sol, a_total, rho, n=4000):
-    g = sol.grid
-    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
-    pts = np.column_stack([rho * np.sin(t), rho * np.cos(t)])  # (y, x)
-    tangent = (-np.sin(t), np.cos(t))
-    total = np.zeros(n)
-    for f, scale in ((sol.vector_potential, 1.0), (a_total, 1.0),
-                     (sol.current, 1.0 / sol.stiffness)):
-        for comp in (0, 1):
-            total += scale * RegularGridInterpolator((g.y, g.x), f[comp])(pts) * tangent[comp]
-    return total.mean() * 2 * np.pi * rho
-
-
 def test_fluxoid_line_integral():
     """∮(A + A_app + a + j/s)·dl on a circle in the ring equals the prescribed fluxoid (r0 = 0.5,
     an island in the ring, an applied field; A_app = B(−y, x)/2). The contour samples j, A, a by
@@ -105,18 +92,10 @@ def test_fluxoid_line_integral():
     sol = solve_finite_film(a, sysm, fluxoids=[0.7], applied_field=0.2)
     X, Y = grid.meshgrid()
     a_total = a + 0.1 * np.stack([-Y, X])
-    assert _line_fluxoid(sol, a_total, 0.52) == pytest.approx(0.7, rel=3e-3)
+    assert line_fluxoid(sol, a_total, 0.52) == pytest.approx(0.7, rel=3e-3)
 
 
 # ------------------------------------------------------------------------ islands, r0 = ∞ disk
-def _kelvin_pair(z1, z2, m1, m2, radius):
-    """Image part of the pair energy in a disk (r0 = ∞, s = g = 1): with the Dirichlet Green's
-    function G = −ln|z − w|/2π + ln|R² − z w̄|/2π − ln R/2π,
-    ΔF_12 = (μ1·∇1)(μ2·∇2) ln|R² − z1 z̄2|/2π = Re(−m1 m̄2 R²/(R² − z1 z̄2)²)/2π."""
-    m, n = complex(*m1), complex(*m2)
-    return (-(m * n.conjugate()) * radius**2 / (radius**2 - z1 * z2.conjugate()) ** 2).real / (2 * math.pi)
-
-
 def test_disk_islands_kelvin_image():
     """Self and pair energies of Gaussian islands in an r0 = ∞ disk minus the infinite-film
     values equal the Kelvin-image terms (exact for Gaussians up to e^{−d²/2w²} tails, d the
@@ -132,10 +111,10 @@ def test_disk_islands_kelvin_image():
     r1, r2 = solver.solve(a1, grid, free), solver.solve(a2, grid, free)
     s1, s2 = solve_finite_film(a1, sysm), solve_finite_film(a2, sysm)
     z1, z2 = complex(*c1), complex(*c2)
-    self_image = _kelvin_pair(z1, z1, m1, m1, radius) / 2
+    self_image = kelvin_image(z1, z1, m1, m1, radius) / 2
     assert (s1.energy - r1.energy) / self_image - 1 == pytest.approx(0, abs=2e-4)
     pair = s1.interaction_with(s2) - r1.interaction_with(r2)
-    assert pair / _kelvin_pair(z1, z2, m1, m2, radius) - 1 == pytest.approx(0, abs=2e-4)
+    assert pair / kelvin_image(z1, z2, m1, m2, radius) - 1 == pytest.approx(0, abs=2e-4)
     # reciprocity of the discrete operator (symmetric system, CG to 1e-10)
     assert s1.interaction_with(s2) == pytest.approx(s2.interaction_with(s1), rel=1e-9)
 
@@ -153,7 +132,7 @@ def test_disk_islands_kelvin_second_order():
         free = solver.Film(math.inf)
         ref = solver.solve(a1, grid, free).interaction_with(solver.solve(a2, grid, free))
         pair = solve_finite_film(a1, sysm).interaction_with(solve_finite_film(a2, sysm)) - ref
-        errs.append(pair / _kelvin_pair(complex(*c1), complex(*c2), m1, m2, 1.0) - 1)
+        errs.append(pair / kelvin_image(complex(*c1), complex(*c2), m1, m2, 1.0) - 1)
     assert 1.7 <= _order(errs, ns) <= 2.4
 
 

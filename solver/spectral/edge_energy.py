@@ -24,7 +24,8 @@ from ..model.grid import Grid
 from ..model.islands import Island
 from . import kernels
 
-__all__ = ["disk_edge_energy", "edge_energy", "edge_energy_tensors", "edge_spectrum_integral"]
+__all__ = ["disk_edge_energy", "edge_energy", "edge_energy_tensors", "edge_spectrum_integral",
+           "recorded_edge_energy"]
 
 _GL16 = np.polynomial.legendre.leggauss(16)
 
@@ -227,3 +228,25 @@ def edge_energy(islands: Island | Sequence[Island], grid: Grid, film: Film,
     dc = edge_energy_tensors(islands, grid, film, coupling)
     mu = np.array([isl.moment for isl in islands], dtype=float).reshape(-1, 2)
     return float(0.5 * np.einsum("ia,iab,ib->", mu, dc, mu))
+
+
+def recorded_edge_energy(a, islands, grid, film, coupling, boundary: str = "open") -> float:
+    """The sub-grid edge energy of ``islands`` (:func:`edge_energy`) when the map ``a`` is
+    exactly ``exchange_map(islands, grid, coupling, boundary)`` (coupling 1 when None), else 0:
+    what a solution adds to its grid energy for the islands recorded on it."""
+    if not islands or a is None:
+        return 0.0
+    import warnings
+
+    from ..model.sources import exchange_map
+
+    g = 1.0 if coupling is None else float(coupling)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ref = exchange_map(islands, grid, coupling=g, boundary=boundary)
+        except ValueError:
+            return 0.0
+    if not np.array_equal(ref, a):
+        return 0.0
+    return edge_energy(islands, grid, film, g)

@@ -204,10 +204,26 @@ class FiniteFilmSolution:
 
     # ---- energies and integrals ------------------------------------------------------------
     @cached_property
-    def energy(self) -> float:
-        """F = −½ ∫ j·a d²r (= −½ ∫ g ẑ·∇×a over film and holes, Stokes), >= 0 for a source
-        alone (stiffness × a² × length²)."""
+    def grid_energy(self) -> float:
+        """−½ ∫ j·a d²r of the map on the grid (= −½ ∫ g ẑ·∇×a over film and holes, Stokes),
+        >= 0 for a source alone (stiffness × a² × length²)."""
         return -0.5 * self.grid.cell_area * float(np.sum(self._raw * self.source_curl))
+
+    @cached_property
+    def edge_energy(self) -> float:
+        """Self energy of the recorded islands' sharp edges that the grid cannot hold, when the
+        map is their ``exchange_map`` (:func:`solver.spectral.edge_energy.recorded_edge_energy`)."""
+        from .edge_energy import recorded_edge_energy
+
+        if self.film is None:
+            return 0.0
+        return recorded_edge_energy(self.a, self.islands, self.grid, self.film, self.coupling)
+
+    @cached_property
+    def energy(self) -> float:
+        """F = −½ ∫ j·a d²r: :attr:`grid_energy` plus :attr:`edge_energy` (as for
+        :class:`~solver.spectral.solution.Solution`)."""
+        return self.grid_energy + self.edge_energy
 
     def interaction_with(self, other: "FiniteFilmSolution") -> float:
         """F_12 = −∫ j[self]·a[other] d²r (reciprocal: equals other.interaction_with(self))."""

@@ -214,10 +214,18 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     spectra = op.shape_spectra(shapes)
     del shapes
     tensors = _coupling_tensors(spectra, multiplier, op.solve_grid.nx, op.norm * film.stiffness)
-    # the self energy of the sharp edges the grid cannot hold (0 for smooth islands)
-    idx = np.arange(n)
-    tensors[idx, idx] += edge_energy_tensors(islands, grid, film, g)
     del spectra
+    return _energies(islands, grid, film, g, tensors)
+
+
+def _energies(islands: list, grid: Grid, film: Film, g: float,
+              tensors: np.ndarray) -> InteractionEnergies:
+    """Self and pair energies of the islands' moments from the grid's coupling tensors, with the
+    self energy of the sharp edges the grid cannot hold added to C_ii (0 for smooth islands:
+    :func:`solver.spectral.edge_energy.edge_energy_tensors`; a high-q, local term, the same on
+    infinite, periodic and finite films)."""
+    idx = np.arange(len(islands))
+    tensors[idx, idx] += edge_energy_tensors(islands, grid, film, g)
     moments = np.array([isl.moment for isl in islands])
     energies = np.einsum("ia,ijab,jb->ij", moments, tensors, moments)
     self_e = 0.5 * np.diag(energies).copy()
@@ -242,8 +250,4 @@ def _finite_film_energies(islands: list, grid: Grid, film: Film, boundary: str, 
                        "grid", 5.0 * n * grid.ny * grid.nx * 8,
                        hint="use fewer islands or a smaller grid (shape)")
     tensors = finite_interaction_tensors(shape_stack(islands, grid), grid, film, g, fft)
-    moments = np.array([isl.moment for isl in islands])
-    energies = np.einsum("ia,ijab,jb->ij", moments, tensors, moments)
-    self_e = 0.5 * np.diag(energies).copy()
-    pair = energies - np.diag(np.diag(energies))
-    return InteractionEnergies(islands, tensors, self_e, pair)
+    return _energies(islands, grid, film, g, tensors)

@@ -67,23 +67,10 @@ class Solution:
         """Self energy of the islands' sub-grid edges (:func:`solver.spectral.edge_energy.edge_energy`): added
         to :attr:`energy` when the solved map is exactly ``exchange_map(islands, grid,
         coupling, boundary)`` of the recorded islands (coupling 1 when none was recorded), else 0."""
-        if not self.islands:
-            return 0.0
-        import warnings
+        from .edge_energy import recorded_edge_energy
 
-        from ..model.sources import exchange_map
-        from .edge_energy import edge_energy
-
-        g = 1.0 if self.coupling is None else float(self.coupling)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                ref = exchange_map(self.islands, self.grid, coupling=g, boundary=self.boundary)
-            except ValueError:
-                return 0.0
-        if not np.array_equal(ref, self.a):
-            return 0.0
-        return edge_energy(self.islands, self.grid, self.film, g)
+        return recorded_edge_energy(self.a, self.islands, self.grid, self.film, self.coupling,
+                                    self.boundary)
 
     @cached_property
     def energy(self) -> float:

@@ -159,7 +159,11 @@ def _narrow_ring(ctx: Context) -> list[Result]:
                                "O((w/R)²) finite-width terms: −0.47 % at w = 0.2 R, +0.11 % at 0.1 R")]
 
 
-def _kelvin(z1: complex, z2: complex, m1, m2, radius: float) -> float:
+def kelvin_image(z1: complex, z2: complex, m1, m2, radius: float) -> float:
+    """Image part of the pair energy of point moments in a disk of ``radius`` (r0 = ∞, s = g = 1):
+    with the disk's Dirichlet Green's function G = −ln|z − w|/2π + ln|R² − z w̄|/2π − ln R/2π,
+    ΔF_12 = (μ1·∇1)(μ2·∇2) ln|R² − z1 z̄2|/2π = Re(−m1 m̄2 R²/(R² − z1 z̄2)²)/2π (complex positions z,
+    moments m = μx + iμy); the self-energy shift is half of it at z1 = z2."""
     m, n = complex(*m1), complex(*m2)
     return (-(m * n.conjugate()) * radius**2 / (radius**2 - z1 * z2.conjugate()) ** 2).real / (2 * math.pi)
 
@@ -168,8 +172,8 @@ def _islands_in_disk(ctx: Context) -> list[Result]:
     ns = [64, 128] if ctx.fast else [64, 128, 256]
     c1, c2, m1, m2 = (0.3, 0.2), (-0.25, -0.4), (1.0, 0.0), (0.6, 0.8)
     z1, z2 = complex(*c1), complex(*c2)
-    self_ref = _kelvin(z1, z1, m1, m1, 1.0) / 2
-    pair_ref = _kelvin(z1, z2, m1, m2, 1.0)
+    self_ref = kelvin_image(z1, z1, m1, m1, 1.0) / 2
+    pair_ref = kelvin_image(z1, z2, m1, m2, 1.0)
     self_err, pair_err, recip = [], [], []
     free = solver.Film(math.inf)
     for n in ns:
@@ -213,6 +217,21 @@ def _large_film(ctx: Context) -> list[Result]:
                          p, low=2.7, high=3.5, notes="Pearl far field j ∝ r0/r³ → R_f⁻³")]
 
 
+def line_fluxoid(sol, a_total: np.ndarray, rho: float, n: int = 4000) -> float:
+    """∮ (A + a_total + j/s)·dl counter-clockwise on the circle of radius ``rho`` about the
+    origin, sampling the grid fields bilinearly (O(h²)); ``a_total`` includes the applied
+    field's vector potential."""
+    grid = sol.grid
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pts = np.column_stack([rho * np.sin(t), rho * np.cos(t)])
+    tangent = (-np.sin(t), np.cos(t))
+    total = np.zeros(t.size)
+    for f, scale in ((sol.vector_potential, 1.0), (a_total, 1.0), (sol.current, 1.0 / sol.stiffness)):
+        for comp in (0, 1):
+            total += scale * RegularGridInterpolator((grid.y, grid.x), f[comp])(pts) * tangent[comp]
+    return float(total.mean() * 2 * np.pi * rho)
+
+
 def _identities(ctx: Context) -> list[Result]:
     n = 128 if ctx.fast else 256
     grid = solver.Grid((n, n), 3.0 / n)
@@ -221,16 +240,7 @@ def _identities(ctx: Context) -> list[Result]:
     a = solver.exchange_map([solver.Island.gaussian((0.7, 0.0), 0.06, moment=(0.3, 1.0))], grid)
     sol = solve_finite_film(a, sysm, fluxoids=[0.7], applied_field=0.2)
     X, Y = grid.meshgrid()
-    a_total = a + 0.1 * np.stack([-Y, X])
-    t = np.linspace(0, 2 * np.pi, 4000, endpoint=False)
-    rho = 0.52
-    pts = np.column_stack([rho * np.sin(t), rho * np.cos(t)])
-    tangent = (-np.sin(t), np.cos(t))
-    total = np.zeros(t.size)
-    for f, scale in ((sol.vector_potential, 1.0), (a_total, 1.0), (sol.current, 1.0)):
-        for comp in (0, 1):
-            total += scale * RegularGridInterpolator((grid.y, grid.x), f[comp])(pts) * tangent[comp]
-    phi = total.mean() * 2 * np.pi * rho
+    phi = line_fluxoid(sol, a + 0.1 * np.stack([-Y, X]), 0.52)
     src = solve_finite_film(a, sysm)
     ident = (src.kinetic_energy + src.magnetic_energy) / src.energy - 1
     return [Result.check(KEY, "fluxoid", "|∮(A + a + j/s)·dl / Φ − 1| (prescribed Φ = 0.7)",
