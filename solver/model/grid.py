@@ -188,6 +188,18 @@ class Grid:
             mask[:, -1] = True
         return mask
 
+    def odd_wavevectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(qx, qy)`` with the Nyquist entries (even sizes) set to 0, shapes ``(nx//2 + 1,)``
+        and ``(ny,)``: the wavevectors of odd multipliers such as i q_a (see
+        :meth:`nyquist_mask`). New arrays."""
+        qx = self.qx.copy()
+        qy = self.qy.copy()
+        if self.nx % 2 == 0:
+            qx[-1] = 0.0
+        if self.ny % 2 == 0:
+            qy[self.ny // 2] = 0.0
+        return qx, qy
+
     # --- helpers ----------------------------------------------------------------------------
     def padded(self, factor: int = 2) -> "Grid":
         """The zero-padded grid with ``factor`` times as many cells along each axis.

@@ -80,22 +80,10 @@ def system_memory_estimate(grid: Grid) -> float:
     return float(4 * matrix + padded / 2 + 6 * n * 8 + 8 * padded + 12 * n * 8)
 
 
-def _film_key(film: Any) -> tuple:
-    def digest(x):
-        if x is None:
-            return None
-        if callable(x):
-            return ("callable", id(x))
-        arr = np.asarray(x)
-        return (arr.shape, arr.dtype.str, arr.tobytes())
-    return (float(film.pearl_length), digest(film.outline),
-            tuple(digest(h) for h in film.holes), digest(getattr(film, "pearl_length_map", None)))
-
-
 def get_system(grid: Grid, film: Any, fft: FFTBackend | None = None) -> StreamFunctionSystem:
     """The cached finite-film system for (grid, film, backend), assembled on first use."""
     fft = fft or default_backend()
-    key = (grid, _film_key(film), id(fft))
+    key = (grid, film, id(fft))   # Film compares by value (arrays by content, callables by id)
     with _LOCK:
         sysm = _SYSTEMS.get(key)
         if sysm is not None:

@@ -182,12 +182,7 @@ def source_drive(a: np.ndarray, grid: Grid, fft: FFTBackend) -> np.ndarray:
     source is the infinite-film (spectral) one to round-off instead of O(h²).
     """
     ah = fft.rfft2(a)
-    qx = grid.qx.copy()
-    qy = grid.qy.copy()
-    if grid.nx % 2 == 0:
-        qx[-1] = 0.0
-    if grid.ny % 2 == 0:
-        qy[grid.ny // 2] = 0.0
+    qx, qy = grid.odd_wavevectors()
     q2 = grid.qx[None, :] ** 2 + grid.qy[:, None] ** 2
     q2[0, 0] = 1.0
     t = discrete_laplacian_symbol(grid) / q2

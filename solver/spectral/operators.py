@@ -213,12 +213,7 @@ class PeriodicOperator(BaseOperator):
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
                  precision: str = "double") -> None:
         super().__init__(grid, pearl_length, fft, grid, precision)
-        qx = grid.qx.copy()
-        qy = grid.qy.copy()
-        if grid.nx % 2 == 0:
-            qx[-1] = 0.0
-        if grid.ny % 2 == 0:
-            qy[grid.ny // 2] = 0.0
+        qx, qy = grid.odd_wavevectors()
         # odd multipliers, Nyquist zeroed, in the operator's precision
         self.qx, self.qy = qx[None, :].astype(self.dtype), qy[:, None].astype(self.dtype)
         self.q = np.hypot(grid.qy[:, None], grid.qx[None, :])

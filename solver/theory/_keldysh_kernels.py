@@ -240,17 +240,23 @@ def _blocks(n: int):
         yield i0, min(i0 + rows, n)
 
 
+def _pair_blocks(pos: np.ndarray, r0: float, Z: float):
+    """Each pair i < j once: row blocks ``rows`` against the columns ``cols`` (j >= first row),
+    yielding ``(rows, cols, (r̂_x, r̂_y, a, c))`` of :func:`_block_terms` with j <= i zeroed."""
+    n = pos.shape[0]
+    for i0, i1 in _blocks(n):
+        rows, cols = slice(i0, i1), slice(i0, n)
+        skip = np.zeros((i1 - i0, n - i0), dtype=bool)
+        skip[:, : i1 - i0] = np.tri(i1 - i0, dtype=bool)      # keep j > i only
+        yield rows, cols, _block_terms(pos, rows, cols, r0, Z, skip)
+
+
 def energy_sum(pos: np.ndarray, mom: np.ndarray, r0: float, Z: float) -> float:
     """Σ_{i<j} m_i·C(r_i - r_j)·m_j; dense row blocks against the columns j >= first row."""
-    n = pos.shape[0]
     total = 0.0
     mx, my = mom[:, 0], mom[:, 1]
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        for i0, i1 in _blocks(n):
-            rows, cols = slice(i0, i1), slice(i0, n)
-            skip = np.zeros((i1 - i0, n - i0), dtype=bool)
-            skip[:, : i1 - i0] = np.tri(i1 - i0, dtype=bool)      # keep j > i only
-            ux, uy, a, c = _block_terms(pos, rows, cols, r0, Z, skip)
+        for rows, cols, (ux, uy, a, c) in _pair_blocks(pos, r0, Z):
             # m_i·C·m_j = a (m_i·m_j) - c (m_i·r̂)(m_j·r̂)
             da = ux * mx[rows, None] + uy * my[rows, None]
             db = ux * mx[None, cols] + uy * my[None, cols]
@@ -260,15 +266,10 @@ def energy_sum(pos: np.ndarray, mom: np.ndarray, r0: float, Z: float) -> float:
 
 def field_sum(pos: np.ndarray, mom: np.ndarray, r0: float, Z: float) -> np.ndarray:
     """h_i = -Σ_{j≠i} C(r_i - r_j) m_j, shape (N, 2); each pair evaluated once (C is even in r)."""
-    n = pos.shape[0]
-    out = np.zeros((n, 2))
+    out = np.zeros((pos.shape[0], 2))
     mx, my = mom[:, 0], mom[:, 1]
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        for i0, i1 in _blocks(n):
-            rows, cols = slice(i0, i1), slice(i0, n)
-            skip = np.zeros((i1 - i0, n - i0), dtype=bool)
-            skip[:, : i1 - i0] = np.tri(i1 - i0, dtype=bool)      # pairs j > i only
-            ux, uy, a, c = _block_terms(pos, rows, cols, r0, Z, skip)
+        for rows, cols, (ux, uy, a, c) in _pair_blocks(pos, r0, Z):
             # -C m = c r̂ (r̂·m) - a m, for h_i (partner m_j) and for h_j (partner m_i)
             cj = c * (ux * mx[None, cols] + uy * my[None, cols])
             ci = c * (ux * mx[rows, None] + uy * my[rows, None])
