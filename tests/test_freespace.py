@@ -54,8 +54,12 @@ def test_quarter_grid_equals_full_grid(shape, kind):
     real, closed = partial(real, pearl_length=r0), partial(closed, pearl_length=r0)
     even = kind != "G"
     taper = freespace.domain_taper(grid)
-    new = freespace.aperiodic_multipliers(grid, real, closed, FFTBackend("scipy", threads=1),
-                                          even=even, taper=taper)
+    quarter = freespace.aperiodic_multipliers(grid, real, closed, FFTBackend("scipy", threads=1),
+                                              even=even, taper=taper)
+    assert quarter.shape == (3 if even else 2, shape[0] + 1, shape[1] + 1)
+    # the quarter tables unfolded by their parity in q_y: the full padded half spectra
+    new = {name: freespace.unfold_rows(t, odd) for name, t, odd in
+           zip(freespace.COMPONENTS[even], quarter, freespace.ODD_IN_Y[even])}
     ref = _full_grid_multipliers(grid, real, closed, even, taper)
     # + 1e-11: each route evaluates the low-q Chebyshev interpolant of the quadrature at its
     # own set of |q| (kernel-table accuracy ~1e-12 relative, measured against Hankel integrals)

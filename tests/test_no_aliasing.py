@@ -112,14 +112,14 @@ def test_a_later_solve_does_not_write_into_an_earlier_callers_array(boundary, ba
     keep = first.copy()
     other = np.asfortranarray(3.0 * base)
     op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
-    state = np.array(op.transform(first))
+    state = op.evaluate(first, current=True)["current"]
     s1 = solver.solve(first, grid, film, boundary, fft=fft, precision=precision)
     o1 = _outputs(s1)
     s2 = solver.solve(other, grid, film, boundary, fft=fft, precision=precision)
     o2 = _outputs(s2)
-    op.transform(other[:, ::-1, :])  # a negative-stride view: copied, never adopted
+    op.evaluate(other[:, ::-1, :], current=True)  # a negative-stride view: read, never kept
     np.testing.assert_array_equal(first, keep)
-    np.testing.assert_array_equal(op.transform(first), state)
+    np.testing.assert_array_equal(op.evaluate(first, current=True)["current"], state)
     tol = TOL[precision]
     ref1 = _outputs(solver.solve(keep, grid, film, boundary, fft=ref_fft, precision=precision))
     ref2 = _outputs(solver.solve(3.0 * keep, grid, film, boundary, fft=ref_fft,
@@ -144,10 +144,10 @@ def test_a_read_only_aligned_input_does_not_poison_the_plan(boundary, backend, p
     ro[...] = base
     ro.flags.writeable = False
     op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
-    op.transform(ro)
+    op.evaluate(ro, current=True)
     e_ro = solver.solve(ro, grid, film, boundary, fft=fft, precision=precision).energy
     other = np.asfortranarray(2.0 * base)
-    op.transform(other)
+    op.evaluate(other, current=True)
     sol = solver.solve(other, grid, film, boundary, fft=fft, precision=precision)
     ref = _outputs(solver.solve(2.0 * base, grid, film, boundary,
                                 fft=FFTBackend("scipy", threads=1), precision=precision))

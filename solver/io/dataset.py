@@ -206,6 +206,9 @@ def to_dataset(sol: "Solution", heights: float | Sequence[float] = (0.0,), *,
 
     steps = ["current", "vector_potential"] + [f"Bz(z={h:g})" for h in hs]
     bar = progress_bar(len(steps), "fields", progress)
+    evaluate = getattr(sol, "evaluate", None)
+    if evaluate is not None:  # energy, j, A and B_z at the first height in one pass
+        evaluate(current=True, vector_potential=True, heights=hs[:1])
     try:
         j = sol.current
         bar.update()

@@ -45,7 +45,7 @@ import scipy.sparse.linalg as spla
 from .._common import checks
 from .fft import FFTBackend, default_backend
 from ..model.film_geometry import FILM, OUTSIDE, FilmGeometry
-from .freespace import aperiodic_multipliers
+from .freespace import COMPONENTS, ODD_IN_Y, aperiodic_multipliers, unfold_rows
 from ..model.grid import Grid
 
 __all__ = ["discrete_laplacian_symbol", "FreeSpaceSheet", "source_drive", "StreamFunctionSystem"]
@@ -94,7 +94,9 @@ def _sheet_multipliers(grid: Grid, kind: str, height: float, fft: FFTBackend) ->
     padded = grid.padded(2)
     real = lambda r: _coulomb_real(r, height)  # noqa: E731
     closed = lambda q: _coulomb_closed(q, height)  # noqa: E731
-    m = aperiodic_multipliers(grid, real, closed, fft, even=(kind == "even"))
+    quarter = aperiodic_multipliers(grid, real, closed, fft, even=(kind == "even"))
+    m = {name: unfold_rows(t, odd) for name, t, odd in
+         zip(COMPONENTS[kind == "even"], quarter, ODD_IN_Y[kind == "even"])}
     if kind == "even":
         # (−Δ_h) of the convolution: q_a² → (2/h)² sin²(q_a h/2) on each axis
         sx, sy = _difference_factors(padded)

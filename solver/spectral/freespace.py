@@ -22,9 +22,9 @@ real-space tail (:func:`filter_reach_cells`, 241 cells). The same source on any 
 it then gives the same current, B_z and energy to ~1e-13 and A to ~3e-11 of its maximum
 (``tests/test_open_small_grids.py``; A's kernel grows across the taper, see there).
 
-Multipliers are returned on the rfft grid of the 2× padded grid as real arrays:
-``even[ab]`` for q_a q_b f(q) (real, even kernels) and ``odd[a]`` for the imaginary part of
-i q_a f(q) (odd kernels).
+Multipliers are returned as *quarter tables* of the rfft grid of the 2× padded grid (rows
+0 … ny; the other rows follow by parity in q_y), real arrays: (xx, xy, yy) for q_a q_b f(q)
+(even kernels) and (x, y) for the imaginary part of i q_a f(q) (odd kernels).
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from .fft import FFTBackend
 from ..model.grid import Grid
 from .kernels import FILTER_ORDER, FILTER_STRENGTH, Taper, spectral_filter, truncated_transform
 
-__all__ = ["aperiodic_multipliers", "domain_taper", "filter_reach_cells",
+__all__ = ["aperiodic_multipliers", "COMPONENTS", "ODD_IN_Y", "unfold_rows", "domain_taper", "filter_reach_cells",
            "FILTER_REACH_TOLERANCE", "KERNEL_FORM", "precompute_shape", "TAPER_MIN_SIGMA_CELLS",
            "TAPER_WIDTH"]
 
@@ -59,6 +59,13 @@ KERNEL_FORM = 2
 """Revision of how the free-space multipliers are built (real-space kernel forms, constant
 shift, taper and precompute period); part of the disk-cache key, so tables built by an older
 revision are not reused. 2: minimum taper width, filter reach, centred kernels, stable U."""
+
+COMPONENTS = {True: ("xx", "xy", "yy"), False: ("x", "y")}
+"""Components of :func:`aperiodic_multipliers` (even kernels: q_a q_b f; odd: i q_a f), in
+the order of its table's first axis; ``xy`` and ``y`` are odd in q_y."""
+
+ODD_IN_Y = {True: (False, True, False), False: (False, True)}
+"""Parity in q_y of each component of :data:`COMPONENTS` (True: row 2ny − k = −row k)."""
 
 FILTER_REACH_TOLERANCE = 1e-16
 """Relative level below which the real-space tail of the spectral filter is neglected (see
@@ -152,10 +159,11 @@ def _symmetric_sum(x: np.ndarray, odd: tuple[bool, bool], workers: int,
     return np.ascontiguousarray(scipy.fft.dct(y, type=1, axis=0, workers=workers)[:ky])
 
 
-def _unfold_rows(m: np.ndarray, odd_y: bool) -> np.ndarray:
-    """Quarter (N_y + 1, nx + 1) → rfft grid (2 N_y, nx + 1): rows 2N_y − k = ±rows k."""
-    tail = m[-2:0:-1]
-    return np.ascontiguousarray(np.concatenate([m, -tail if odd_y else tail], axis=0))
+def unfold_rows(quarter: np.ndarray, odd_y: bool) -> np.ndarray:
+    """A quarter table (rows 0 … P/2) unfolded to all P rows of the rfft grid (row P − k = ±row
+    k); a new array."""
+    tail = quarter[-2:0:-1]
+    return np.ascontiguousarray(np.concatenate([quarter, -tail if odd_y else tail], axis=0))
 
 
 def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bool = True,
@@ -178,7 +186,10 @@ def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bo
 
     Returns
     -------
-    dict of ndarray, each of shape ``(2 ny, nx + 1)`` (rfft grid of the 2× padded grid).
+    ndarray, float64, shape ``(m, ny + 1, nx + 1)``
+        Quarter tables: rows k = 0 … ny of the rfft grid of the 2× padded grid (row 2ny − k is
+        ± row k: ``xy`` and ``y`` are odd in q_y, the others even). ``even``: m = 3, components
+        (xx, xy, yy); odd: m = 2, components (x, y) (see :data:`COMPONENTS`).
     """
     taper = taper or domain_taper(grid)
     ny, nx = grid.shape
@@ -207,11 +218,12 @@ def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bo
     else:
         comps = {"x": (qx[None, :], (False, True)), "y": (qy[:, None], (True, False))}
     square = ny == nx and my == mx
-    out = {}
-    for name, (factor, odd) in comps.items():
+    names = COMPONENTS[even]
+    out = np.empty((len(names), ny + 1, nx + 1))
+    for index, name in enumerate(names):
+        factor, odd = comps[name]
         if square and name in ("yy", "y"):  # the transpose of xx / x on a square grid
-            other = out["xx" if even else "x"][:ny + 1].T
-            out[name] = _unfold_rows(other, odd[0])
+            out[index] = out[0].T
             continue
         n_odd = sum(odd)
         # real-space kernel: the i of i q_a and the ±i of each odd axis combine to a sign
@@ -225,5 +237,5 @@ def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bo
         spec = _symmetric_sum(kernel, odd, workers)
         if n_odd:
             spec *= -1.0
-        out[name] = _unfold_rows(spec, odd[0])
+        out[index] = spec
     return out

@@ -110,23 +110,30 @@ class InteractionEnergies:
         return int(value)
 
 
-def _coupling_tensors(spectra: np.ndarray, multiplier: dict[str, np.ndarray], nx: int,
-                      prefactor: float) -> np.ndarray:
+def _coupling_tensors(spectra: np.ndarray, op, prefactor: float) -> np.ndarray:
     """C_ij for all pairs at once from the shape spectra Ŝ_i (n, ky, kx) (half spectra).
 
     Unit moment e_x -> a = (0, −gS); e_y -> a = (gS, 0). With ĵ = −s T â and
     T = (ẑ×q)(ẑ×q)ᵀ f, C[α,β] = −∫ j[i,α]·a[j,β] = s Σ w Re(e'_β · T e'_α Ŝ_i Ŝ_j*),
     e'_x = (0, −1), e'_y = (1, 0): e'_x·T e'_x = T_yy = m_xx, e'_y·T e'_y = T_xx = m_yy,
     e'_x·T e'_y = −T_yx = m_xy. Each component is one real matrix product
-    Re Σ_k w m Ŝ_i Ŝ_j* = X_i · diag(w m) · X_j with X the (re, im) pairs of Ŝ (BLAS GEMM).
+    Re Σ_k w m Ŝ_i Ŝ_j* = X_i · diag(w m) · X_j with X the (re, im) pairs of Ŝ (BLAS GEMM),
+    accumulated over blocks of rows whose multiplier rows are unfolded from the operator's
+    quarter tables (:meth:`~solver.spectral.operators.BaseOperator.current_tensor_rows`).
     """
-    n = spectra.shape[0]
-    X = np.ascontiguousarray(spectra).reshape(n, -1).view(np.float64)
-    w = half_spectrum_weights(nx)
-    tensors = np.empty((n, n, 2, 2))
-    for (a, b), name in (((0, 0), "xx"), ((1, 1), "yy"), ((0, 1), "xy")):
-        d = np.repeat((prefactor * w * multiplier[name]).ravel(), 2)
-        c = (X * d) @ X.T
+    n, rows, cols = spectra.shape
+    w = half_spectrum_weights(op.solve_grid.nx)
+    tensors = np.zeros((n, n, 2, 2))
+    step = max(1, (1 << 22) // max(1, 2 * cols * max(n, 1)))  # ~32 MiB of weighted rows
+    for start in range(0, rows, step):
+        stop = min(rows, start + step)
+        X = np.ascontiguousarray(spectra[:, start:stop]).reshape(n, -1).view(np.float64)
+        for (a, b), name in (((0, 0), "xx"), ((1, 1), "yy"), ((0, 1), "xy")):
+            m = op.current_tensor_rows(name, start, stop)
+            d = np.repeat((prefactor * w * m).ravel(), 2)
+            tensors[:, :, a, b] += (X * d) @ X.T
+    for a, b in ((0, 0), (1, 1), (0, 1)):
+        c = tensors[:, :, a, b]
         c = 0.5 * (c + c.T)  # symmetric in exact arithmetic (C_ij = C_jiᵀ); remove round-off
         tensors[:, :, a, b] = c
         tensors[:, :, b, a] = c
@@ -202,7 +209,7 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     n = len(islands)
     for k, isl in enumerate(islands):
         check_island_on_grid(isl, grid, periodic, index=k)
-    multiplier = op.current_multiplier  # built (if new) under the operator's memory check
+    op.current_multiplier  # built (if new) under the operator's memory check
     checks.memory_fits(f"interaction_energies of {n} islands on a {grid.shape} {boundary} grid",
                        memory_estimate(n, grid, boundary, operator=False),
                        hint="use fewer islands or a smaller grid (shape)")
@@ -213,7 +220,7 @@ def interaction_energies(islands: Sequence[Island], grid: Grid, film: Film, boun
     # spectra of g S_k: one transform per island, batched
     spectra = op.shape_spectra(shapes)
     del shapes
-    tensors = _coupling_tensors(spectra, multiplier, op.solve_grid.nx, op.norm * film.stiffness)
+    tensors = _coupling_tensors(spectra, op, op.norm * film.stiffness)
     del spectra
     return _energies(islands, grid, film, g, tensors)
 

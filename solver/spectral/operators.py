@@ -1,21 +1,27 @@
 """Spectral response operators of the Maxwell–London problem (periodic and free space).
 
-Both operators turn a source a (2, ny, nx) into a *state* (its transform) once, and then give the
-energy (a Parseval sum, no inverse transform), the current, the vector potential and B_z at any
-height (one fused multiplier pass per output component + one inverse FFT executed directly into
-the output). Multipliers are built lazily, only for the outputs that are asked for, and cached.
+An operator turns a source a (2, ny, nx) into any *output set* — energy, current, vector
+potential and B_z at a height — in one pass (:meth:`BaseOperator.evaluate`): the pruned,
+blocked transforms of ``solver.spectral.pruned`` carry the source through its 2-D spectrum one
+block of columns at a time, and one compiled loop (``solver.spectral._fused``) reads each block
+of the source's spectrum once and writes every requested output spectrum (the energy is a
+Parseval sum accumulated in the same loop, no inverse transform). Nothing of full spectrum size
+is stored: the multipliers are quarter tables (rows 0 … P/2 of the P-row transform grid; a
+multiplier is even or odd in q_y), and a pass holds only the row stages of its fields.
 
-* :class:`PeriodicOperator` — closed-form kernels of ``solver.kernels`` on the grid's wavevectors.
-  Everything is a multiplier times the scalar c(q) = q_x a_y − q_y a_x, so the state is c alone
-  (one half-spectrum). The Nyquist row and column of c are zero (odd multipliers have no sign
-  there): the source's Nyquist mode carries no current.
-* :class:`OpenOperator` — Vico–Greengard–Ferrando free-space kernels (``solver.freespace``) on the
-  2× zero-padded grid: a real symmetric 2×2 tensor for j and A, two odd multipliers for B_z.
-  Kernel tables are cached on disk (``solver.cache``).
+* :class:`PeriodicOperator` — closed-form kernels of ``solver.spectral.kernels`` on the grid's
+  wavevectors: scalar tables f(|q|) × the spectral filter (W for the current, U for the vector
+  potential, G_z for B_z), the tensor formed in the loop from the wavevectors (Nyquist entries
+  zero: odd multipliers have no sign there, so the source's Nyquist mode carries no current).
+* :class:`OpenOperator` — Vico–Greengard–Ferrando free-space kernels (``solver.spectral.freespace``)
+  on the 2× zero-padded grid: tensor tables q_a q_b W and q_a q_b U, (x, y) tables for B_z.
+  Kernel tables are cached on disk (``solver._common.cache``).
+
+Every output is a multiplier times â: with T_f = (ẑ×q)(ẑ×q)ᵀ f (stored as q_a q_b f),
+j = −s T_W â, A = −T_U â, B_z = i (G_y â_x − G_x â_y), F = (s/2)(h²/N) Σ w Re(â* · T_W â).
 """
 from __future__ import annotations
 
-import math
 import threading
 from functools import lru_cache, partial
 
@@ -23,8 +29,10 @@ import numpy as np
 
 from .._common import cache, checks
 from . import kernels
-from .fft import FFTBackend
+from ._fused import multiply_block
+from .fft import FFTBackend, _default_threads
 from .freespace import KERNEL_FORM, aperiodic_multipliers, domain_taper, precompute_shape
+from .pruned import PrunedTransform
 from ..model.grid import Grid
 
 __all__ = ["BaseOperator", "half_spectrum_weights", "OpenOperator", "PeriodicOperator",
@@ -96,12 +104,30 @@ def _quadrature_bytes(grid: Grid, taper, precompute: tuple[int, int]) -> float:
     return float(16 * rows * nodes + 8 * 8 * nodes + 6 * box.nbytes)
 
 
+
+
+_EMPTY_TABLES: dict = {}
+
+
+def _empty_table(dtype: np.dtype) -> np.ndarray:
+    """A (0, 0, 0) table: the compiled pass's 'not needed' (one compiled signature per dtype)."""
+    key = np.dtype(dtype)
+    if key not in _EMPTY_TABLES:
+        _EMPTY_TABLES[key] = np.zeros((0, 0, 0), dtype=key)
+    return _EMPTY_TABLES[key]
+
+
 class BaseOperator:
-    """Common part: grid bookkeeping, memory check, thread safety, field cache."""
+    """Common part: grid bookkeeping, memory check, thread safety, the one-pass evaluation.
+
+    Subclasses supply the quarter tables (:meth:`_table`), their layout (``scalar_tables``) and
+    the wavevectors of the scalar layout (:meth:`_wavevectors`).
+    """
 
     boundary = ""
     padding = 1
-    """The solve grid is the operator grid zero-padded ``padding`` times along each axis."""
+    """The transform grid is the operator grid zero-padded ``padding`` times along each axis."""
+    scalar_tables = False
 
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend, solve_grid: Grid,
                  precision: str = "double") -> None:
@@ -120,12 +146,40 @@ class BaseOperator:
         self.norm = grid.cell_area / self.n_solve  # h²/N, Parseval
         self._lock = threading.RLock()
         self._cache: dict = {}
+        self._pruned: PrunedTransform | None = None
+
+    # --- memory ------------------------------------------------------------------------------
+    @classmethod
+    def table_bytes(cls, grid: Grid, precision: str = "double", heights: int = 1) -> float:
+        """Bytes of the quarter tables of the energy, current, vector potential and B_z at
+        ``heights`` heights (the operator's resident memory besides small work buffers)."""
+        raise NotImplementedError  # pragma: no cover
 
     @classmethod
-    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:  # pragma: no cover
+    def pass_bytes(cls, grid: Grid, precision: str = "double", outputs: int = 5) -> float:
+        """Transient bytes of one pass with ``outputs`` output fields (5: j, A, B_z): the row
+        stages (ny × (P_x/2 + 1) complex per field, at least the source's two), the outputs and
+        the solution's private float64 copy of the source (2 fields)."""
+        s = np.dtype(PRECISIONS[precision]).itemsize
+        ny, nx = grid.shape
+        cols = cls.padding * nx // 2 + 1
+        stages = max(2, outputs) * ny * cols * 2 * s
+        return float(stages + outputs * ny * nx * s + 2 * ny * nx * 8)
+
+    @classmethod
+    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
         """Peak bytes of the operator on ``grid`` and one solve with every output (energy,
-        current, vector potential, B_z at one height); overridden."""
-        raise NotImplementedError
+        current, vector potential, B_z at one height): the tables, the largest transient of
+        their build, one pass and the per-thread block buffers (a few MiB per thread)."""
+        work = PrunedTransform.work_bytes(grid.shape, grid.padded(cls.padding).shape,
+                                          PRECISIONS[precision].__name__, _default_threads())
+        return (cls.table_bytes(grid, precision) + cls.build_bytes(grid, precision)
+                + cls.pass_bytes(grid, precision) + work)
+
+    @classmethod
+    def build_bytes(cls, grid: Grid, precision: str = "double") -> float:
+        """Largest transient bytes of building one table."""
+        raise NotImplementedError  # pragma: no cover
 
     @classmethod
     def shape_spectra_memory(cls, grid: Grid, n: int) -> tuple[float, float]:
@@ -151,9 +205,29 @@ class BaseOperator:
             fields = [k for k in self._cache if isinstance(k, tuple) and k[0] == "field"]
             if len(fields) >= 8 and isinstance(key, tuple) and key[0] == "field":
                 self._cache.pop(fields[0])
-            self._cache[key] = value
-        return value
+            self._cache.setdefault(key, value)
+            return self._cache[key]
 
+    @property
+    def pruned(self) -> PrunedTransform:
+        """The planned transform set of this operator (built on first use)."""
+        with self._lock:
+            if self._pruned is None:
+                self._pruned = PrunedTransform(self.grid.shape, self.solve_grid.shape,
+                                               self.dtype.name, self.fft)
+            return self._pruned
+
+    def _table(self, kind: str, height: float = 0.0) -> np.ndarray:  # pragma: no cover
+        """The quarter table of ``kind`` ("W", "U" or "G" at ``height``), read-only, in the
+        operator's precision, shape (m, P_y//2 + 1, P_x//2 + 1)."""
+        raise NotImplementedError
+
+    def _wavevectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(q_x per column, q_y per row) for the scalar layout, Nyquist entries zero."""
+        empty = np.zeros(0, dtype=self.dtype)
+        return empty, empty
+
+    # --- shape spectra (many sources) -----------------------------------------------------------
     def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
         """rfft2 of a stack of scalar fields ``(n, ny, nx)`` on the operator grid, zero-padded
         onto the solve grid (open boundary), as complex128 ``(n, sy, sx//2 + 1)``.
@@ -181,125 +255,197 @@ class BaseOperator:
             out[start:stop] = self.fft.rfft2(block, cache=False)
         return out
 
-    def energy(self, state: np.ndarray, stiffness: float) -> float:
-        """F = −½ ∫ j·a d²r >= 0."""
-        return 0.5 * self.cross_energy(state, state, stiffness)
+    # --- the one-pass evaluation -----------------------------------------------------------------
+    def evaluate(self, a: np.ndarray, stiffness: float = 1.0, *, energy: bool = False,
+                 current: bool = False, vector_potential: bool = False,
+                 heights: tuple[float, ...] = ()) -> dict:
+        """Every requested output of the source ``a`` (2, ny, nx) in one pass.
 
-    # --- outputs: one definition, each subclass supplies _vector_output(state, name, scale) ---
-    def current(self, state: np.ndarray, stiffness: float) -> np.ndarray:
-        """Sheet current j = −s W (ẑ×q)… of the solved ``state``, shape (2, ny, nx).
+        Parameters
+        ----------
+        a : ndarray (2, ny, nx)
+            The source (read, never modified or kept).
+        stiffness : float
+            s (scales the current and the energy).
+        energy, current, vector_potential : bool
+            Which outputs to compute.
+        heights : tuple of float
+            Heights z >= 0 of B_z (the first in the same pass; each further one costs one more
+            forward row pass and column pass).
 
-        Periodic: j = −s W (ẑ×q) c = s W (q_y c, −q_x c); open: j = −s (ẑ×q)(ẑ×q)ᵀ W â.
+        Returns
+        -------
+        dict
+            ``"energy"`` (float, F = −½ ∫ j·a), ``"current"`` and ``"vector_potential"`` ((2, ny,
+            nx), new aligned arrays), ``"field_z"`` ({z: (ny, nx) array}); only the requested keys.
         """
-        return self._vector_output(state, "W", stiffness)
-
-    def vector_potential(self, state: np.ndarray) -> np.ndarray:
-        """Vector potential A (Coulomb gauge) at z = 0 of the solved ``state``, (2, ny, nx).
-
-        Periodic: A = −U (ẑ×q) c = U (q_y c, −q_x c); open: A = −(ẑ×q)(ẑ×q)ᵀ U â.
-        """
-        return self._vector_output(state, "U", 1.0)
-
-    def _vector_output(self, state: np.ndarray, name: str, scale: float) -> np.ndarray:
-        raise NotImplementedError
-
-
-class PeriodicOperator(BaseOperator):
-    """The periodic film with the grid as unit cell (closed-form kernels)."""
-
-    boundary = "periodic"
-    padding = 1
-
-    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
-                 precision: str = "double") -> None:
-        super().__init__(grid, pearl_length, fft, grid, precision)
-        qx, qy = grid.odd_wavevectors()
-        # odd multipliers, Nyquist zeroed, in the operator's precision
-        self.qx, self.qy = qx[None, :].astype(self.dtype), qy[:, None].astype(self.dtype)
-        self.q = np.hypot(grid.qy[:, None], grid.qx[None, :])
-        self.filter = kernels.spectral_filter(grid.qx[None, :], grid.qy[:, None], grid.spacing)
-
-    @classmethod
-    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
-        """Peak bytes of the operator and one solve with every output (see
-        :meth:`BaseOperator.memory_estimate`); ``half`` = one real float64 half spectrum."""
-        s = np.dtype(PRECISIONS[precision]).itemsize / 8
-        field = grid.ny * grid.nx * 8
-        half = grid.ny * (grid.nx // 2 + 1) * 8
-        # float64 whatever the precision: |q| and the spectral filter, and the transient of one
-        # multiplier build (a complex128 product and the kernel values before the cast), and the
-        # solution's private copy of the source a (2 fields)
-        held64 = 2 * half + 5 * half + 2 * field
-        # solve precision: transform pairs for 2 and 1 fields (3 fields, 3 complex spectra), the
-        # state c, W, U and their (q_y, −q_x) pairs, q_a q_b W (interactions), one complex B_z
-        # multiplier, and the outputs j, A, B_z (5 fields)
-        held = 3 * field + 6 * half + 2 * half + 9 * half + 2 * half + 5 * field
-        return s * held + held64
-
-    def transform(self, a: np.ndarray) -> np.ndarray:
-        """State: c(q) = q_x a_y(q) − q_y a_x(q) (discrete transform), one half spectrum."""
-        tp = self.fft.pair(2, self.grid.shape, self.dtype)
-        with tp.lock:
-            ah = tp.forward_into(np.asarray(a, dtype=self.dtype), tp.spectrum)
-            c = np.multiply(ah[1], self.qx)
-            np.multiply(ah[0], self.qy, out=ah[0])
-            c -= ah[0]
-        return c
-
-    def _scalar(self, name: str) -> np.ndarray:
-        r0 = self.pearl_length
-        fn = {"W": kernels.current_kernel, "U": kernels.vector_potential_kernel}[name]
-        return self._cached(name, lambda: (fn(self.q, r0) * self.filter).astype(self.dtype))
-
-    def _pair_multipliers(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(f q_y, −f q_x)/N: X = (ẑ×q)·... → X_x = f q_y c, X_y = −f q_x c for f = W (j/(−s)·−1) or U."""
-        def build():
-            f = self._scalar(name) / self.dtype.type(self.n_solve)
-            return (f * self.qy, -(f * self.qx))
-        return self._cached(("pair", name), build)
-
-    def _vector_output(self, c: np.ndarray, name: str, scale: float) -> np.ndarray:
-        mx, my = self._pair_multipliers(name)
-        out = self.fft.empty((2,) + self.grid.shape, self.dtype)
-        tp = self.fft.pair(2, self.grid.shape, self.dtype)
-        with tp.lock:
-            spec = tp.spectrum
-            np.multiply(c, mx, out=spec[0])
-            np.multiply(c, my, out=spec[1])
-            if scale != 1.0:
-                spec *= scale
-            tp.inverse_into(spec, out)
+        heights = tuple(checks.nonnegative("height", z) for z in heights)
+        out: dict = {}
+        with self._lock:
+            first = heights[0] if heights else None
+            total = self._pass(a, out, stiffness, energy, current, vector_potential, first)
+            for z in heights[1:]:
+                self._pass(a, out, stiffness, False, False, False, z)
+        if energy:
+            out["energy"] = 0.5 * stiffness * self.norm * total
         return out
 
-    def field_z(self, c: np.ndarray, height: float = 0.0) -> np.ndarray:
-        """B_z = −i G_z c."""
-        z = checks.nonnegative("height", height)
-        mult = self._cached(("field", z), lambda: ((-1j / self.n_solve) * self.filter
-                            * kernels.field_kernel(self.q, self.pearl_length, z)
-                                                   ).astype(self.complex_dtype))
-        out = self.fft.empty((1,) + self.grid.shape, self.dtype)
-        tp = self.fft.pair(1, self.grid.shape, self.dtype)
-        with tp.lock:
-            np.multiply(c, mult, out=tp.spectrum[0])
-            tp.inverse_into(tp.spectrum, out)
-        return out[0]
+    def _pass(self, a, out: dict, stiffness: float, energy: bool, current: bool,
+              potential: bool, height: float | None) -> float:
+        names = (["jx", "jy"] if current else []) + (["Ax", "Ay"] if potential else []) + (
+            ["Bz"] if height is not None else [])
+        slots = np.full(5, -1, dtype=np.int64)
+        for i, name in enumerate(names):
+            slots[("jx", "jy", "Ax", "Ay", "Bz").index(name)] = i
+        empty = _empty_table(self.dtype)
+        tw = self._table("W") if (energy or current) else empty
+        tu = self._table("U") if potential else empty
+        tg = self._table("G", height) if height is not None else empty
+        qx, qy = self._wavevectors()
+        scale = -1.0 / self.n_solve  # the unnormalised inverse transforms' 1/N, and the sign
+        scales = np.array([stiffness * scale, scale, -scale], dtype=self.dtype)
+        weights = self._weights()
+        scalar = self.scalar_tables
+        pt = self.pruned  # after the tables: their build's transients are gone
+        stages = pt.forward_rows(a)
+        outputs = stages[:len(names)] + [
+            self.fft.empty(stages[0].shape, self.complex_dtype) for _ in range(len(names) - 2)]
+        total = pt.columns(stages, outputs, lambda x, o, j0, m: multiply_block(
+            x, o, j0, m, scalar, qx, qy, tw, tu, tg, slots, scales, weights, energy))
+        del stages
+        self._collect(pt, names, outputs, out, height)
+        return total
 
-    def cross_energy(self, c1: np.ndarray, c2: np.ndarray, stiffness: float) -> float:
-        """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w W Re(c1 c2*)."""
-        W = self._scalar("W")
-        tp = self.fft.pair(2, self.grid.shape, self.dtype)
-        with tp.lock:  # the pair's spectrum is the scratch: no temporary
-            t = np.multiply(c1, W, out=tp.spectrum[0])
-            total = _weighted_vdot(c2, t, self.grid.nx)
+    def _collect(self, pt: PrunedTransform, names: list, outputs: list, out: dict,
+                 height: float | None) -> None:
+        """Inverse row passes of the outputs (each row stage freed once transformed)."""
+        ny, nx = self.grid.shape
+        for i, name in enumerate(names):
+            if name in ("jx", "Ax"):
+                key = "current" if name == "jx" else "vector_potential"
+                out[key] = self.fft.empty((2, ny, nx), self.dtype)
+                pt.inverse_rows(outputs[i], out=out[key][0])
+            elif name in ("jy", "Ay"):
+                pt.inverse_rows(outputs[i], out=out["current" if name == "jy" else
+                                                   "vector_potential"][1])
+            else:
+                out.setdefault("field_z", {})[height] = pt.inverse_rows(outputs[i])
+            outputs[i] = None
+
+    def _weights(self) -> np.ndarray:
+        return self._cached("weights", lambda: half_spectrum_weights(self.solve_grid.nx))
+
+    # --- convenience: single outputs ---------------------------------------------------------
+    def energy(self, a: np.ndarray, stiffness: float) -> float:
+        """F = −½ ∫ j·a d²r >= 0 (one forward pass, no inverse transform)."""
+        return self.evaluate(a, stiffness, energy=True)["energy"]
+
+    def current(self, a: np.ndarray, stiffness: float) -> np.ndarray:
+        """Sheet current j = −s T_W â, shape (2, ny, nx)."""
+        return self.evaluate(a, stiffness, current=True)["current"]
+
+    def vector_potential(self, a: np.ndarray) -> np.ndarray:
+        """Vector potential A = −T_U â (Coulomb gauge) at z = 0, shape (2, ny, nx)."""
+        return self.evaluate(a, vector_potential=True)["vector_potential"]
+
+    def field_z(self, a: np.ndarray, height: float = 0.0) -> np.ndarray:
+        """B_z = i (G_y â_x − G_x â_y) at ``height``, shape (ny, nx)."""
+        z = checks.nonnegative("height", height)
+        return self.evaluate(a, heights=(z,))["field_z"][z]
+
+    def cross_energy(self, a1: np.ndarray, a2: np.ndarray, stiffness: float) -> float:
+        """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w Re(â2* · T_W â1) (one pass over both sources)."""
+        pt = self.pruned
+        tw = self._table("W")
+        qx, qy = self._wavevectors()
+        empty = _empty_table(self.dtype)
+        slots = np.full(5, -1, dtype=np.int64)
+        scales = np.zeros(3, dtype=self.dtype)
+        weights = self._weights()
+        scalar = self.scalar_tables
+        with self._lock:
+            stages = pt.forward_rows(a1) + pt.forward_rows(a2)
+            total = pt.columns(stages, [], lambda x, o, j0, m: multiply_block(
+                x, o, j0, m, scalar, qx, qy, tw, empty, empty, slots, scales, weights, True))
         return stiffness * self.norm * total
 
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
-        """q_a q_b W(q) (Nyquist-consistent with the scalar route), for pair tensors."""
+        """Quarter tables of q_a q_b W (read-only views; rows 0 … P_y/2, ``xy`` odd in q_y)."""
+        raise NotImplementedError  # pragma: no cover
+
+    def current_tensor_rows(self, component: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of the P_y-row half spectrum of the current tensor component
+        ``component`` ("xx", "xy" or "yy": q_a q_b W), float64, unfolded from the quarter table
+        by parity in q_y (rows P − k = ± rows k) — the full-size multiplier is never built."""
+        p = self.solve_grid.ny
+        rows = np.arange(start, stop)
+        folded = np.minimum(rows, p - rows)
+        sign = np.where(rows <= p - rows, 1.0, -1.0)[:, None]
+        t = self._table("W")
+        if self.scalar_tables:
+            qx, qy = (v.astype(np.float64) for v in self._wavevectors())
+            f = t[0][folded].astype(np.float64)
+            qa = {"x": qx[None, :], "y": qy[rows][:, None]}
+            return qa[component[0]] * qa[component[1]] * f
+        index = ("xx", "xy", "yy").index(component)
+        m = t[index][folded].astype(np.float64)
+        return m * sign if component == "xy" else m
+
+
+def _frozen(x: np.ndarray) -> np.ndarray:
+    x.flags.writeable = False
+    return x
+
+
+class PeriodicOperator(BaseOperator):
+    """The periodic film with the grid as unit cell (closed-form kernels, scalar tables)."""
+
+    boundary = "periodic"
+    padding = 1
+    scalar_tables = True
+
+    def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
+                 precision: str = "double") -> None:
+        super().__init__(grid, pearl_length, fft, grid, precision)
+
+    @classmethod
+    def table_bytes(cls, grid: Grid, precision: str = "double", heights: int = 1) -> float:
+        s = np.dtype(PRECISIONS[precision]).itemsize
+        return float((2 + heights) * (grid.ny // 2 + 1) * (grid.nx // 2 + 1) * s)
+
+    @classmethod
+    def build_bytes(cls, grid: Grid, precision: str = "double") -> float:
+        # float64 |q|, the filter, the kernel values and one product
+        return float(4 * (grid.ny // 2 + 1) * (grid.nx // 2 + 1) * 8)
+
+    def _wavevectors(self) -> tuple[np.ndarray, np.ndarray]:
         def build():
-            W = self._scalar("W")
-            return {"xx": self.qx**2 * W, "xy": self.qx * self.qy * W, "yy": self.qy**2 * W}
-        return self._cached("tensorW", build)
+            qx, qy = self.grid.odd_wavevectors()
+            return _frozen(qx.astype(self.dtype)), _frozen(qy.astype(self.dtype))
+        return self._cached("wavevectors", build)
+
+    def _table(self, kind: str, height: float = 0.0) -> np.ndarray:
+        def build():
+            grid, r0 = self.grid, self.pearl_length
+            qx = grid.qx[None, :]
+            qy = np.abs(grid.qy[:grid.ny // 2 + 1])[:, None]
+            q = np.hypot(qy, qx)
+            if kind == "W":
+                f = kernels.current_kernel(q, r0)
+            elif kind == "U":
+                f = kernels.vector_potential_kernel(q, r0)
+            else:
+                f = kernels.field_kernel(q, r0, height)
+            f *= kernels.spectral_filter(qx, qy, grid.spacing)
+            return _frozen(f.astype(self.dtype)[None])
+        return self._cached(("field", height) if kind == "G" else kind, build)
+
+    @property
+    def current_multiplier(self) -> dict[str, np.ndarray]:
+        """W(|q|) × the spectral filter on the quarter grid (rows 0 … ny/2), read-only: the
+        periodic tensor is q_a q_b W with the Nyquist-zeroed wavevectors."""
+        return {"W": self._table("W")[0]}
 
 
 class OpenOperator(BaseOperator):
@@ -311,140 +457,59 @@ class OpenOperator(BaseOperator):
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
                  precision: str = "double") -> None:
         super().__init__(grid, pearl_length, fft, grid.padded(self.padding), precision)
-        self._input = fft.empty((2,) + self.solve_grid.shape, self.dtype)
-        self._input[...] = 0.0
-        self._scratch = fft.empty((self.solve_grid.ny, self.solve_grid.nx // 2 + 1),
-                                  dtype=self.complex_dtype)
 
     @classmethod
-    def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
-        """Peak bytes of the operator and one solve with every output (see
-        :meth:`BaseOperator.memory_estimate`): the arrays it holds, in the solve precision, plus
-        the largest transient of one float64 free-space kernel build on top.
+    def table_bytes(cls, grid: Grid, precision: str = "double", heights: int = 1) -> float:
+        s = np.dtype(PRECISIONS[precision]).itemsize
+        return float((6 + 2 * heights) * (grid.ny + 1) * (grid.nx + 1) * s)
 
-        ``half`` = one real float64 multiplier on the padded rfft grid (2 ny × (nx + 1)),
-        ``quarter`` = one float64 array on the quarter precompute grid of ``freespace``.
-        Traced peaks of a solve with every output (estimate in brackets), MiB: double 128² 36
-        (39), 256² 60 (69), 512² 154 (192), 1024² 600 (766); single 256² 45 (50), 512² 96 (117),
-        1024² 352 (466). Small grids are dominated by the grid-independent quadrature tables.
-        """
-        s = np.dtype(PRECISIONS[precision]).itemsize / 8
-        ny, nx = grid.shape
-        field = ny * nx * 8
-        padded = 4 * field
-        half = 2 * ny * (nx + 1) * 8
-        # solve precision: the zero-padded input (2 padded fields), the complex scratch (2 half),
-        # transform pairs for 2 and 1 fields (3 padded fields, 6 half), one state (4 half),
-        # q_a q_b W, −W/N, −U/N (9 half), one complex B_z multiplier (4 half), j, A, B_z (5 fields)
-        held = 5 * padded + 25 * half + 5 * field
-        held64 = 2 * field  # the solution's private float64 copy of the source a
-        # one float64 build (freespace.aperiodic_multipliers): first |q| and f̂ on the quarter grid
-        # with the radial quadrature tables, then the DCT-I/DST-I passes (≤ 6 quarter arrays,
-        # measured ≤ 5.5) while the raw tensor (3 half) is filled
+    @classmethod
+    def build_bytes(cls, grid: Grid, precision: str = "double") -> float:
+        """One float64 free-space build (``freespace.aperiodic_multipliers``): first |q| and f̂
+        on the quarter precompute grid with the radial quadrature tables, then the DCT-I/DST-I
+        passes (≤ 6 precompute quarters, measured ≤ 5.5) while its (3, ny + 1, nx + 1) float64
+        table is filled (kept as is in double precision, cast once in single)."""
         taper = domain_taper(grid)
         my, mx = precompute_shape(grid, taper)
-        quarter = (my // 2 + 1) * (mx // 2 + 1) * 8
-        build = max(2 * quarter + _quadrature_bytes(grid, taper, (my, mx)),
-                    3 * half + 6 * quarter)
-        return s * held + held64 + build
+        pre = (my // 2 + 1) * (mx // 2 + 1) * 8
+        table = 3 * (grid.ny + 1) * (grid.nx + 1) * 8
+        return float(max(2 * pre + _quadrature_bytes(grid, taper, (my, mx)), table + 6 * pre))
 
-    def _tensor(self, kind: str, height: float = 0.0) -> dict[str, np.ndarray]:
-        """Raw free-space multipliers (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z for 'G'."""
+    def _raw(self, kind: str, height: float = 0.0) -> np.ndarray:
+        """Float64 quarter tables (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z for 'G'."""
         r0 = self.pearl_length
         taper = domain_taper(self.grid)
         digest = cache.key_digest(kind=kind, shape=self.grid.shape, spacing=self.grid.spacing,
                                   pearl_length=r0, height=height, taper=(taper.inner, taper.outer),
                                   precompute=precompute_shape(self.grid, taper), form=KERNEL_FORM,
-                                  filter=(kernels.FILTER_STRENGTH, kernels.FILTER_ORDER))
-        stored = cache.load_arrays("vgf", digest, expect=dict.fromkeys(
-            ("x", "y") if kind == "G" else ("xx", "xy", "yy"),
-            ((2 * self.grid.ny, self.grid.nx + 1), np.float64)))
+                                  filter=(kernels.FILTER_STRENGTH, kernels.FILTER_ORDER),
+                                  layout="quarter")
+        m = 2 if kind == "G" else 3
+        shape = (m, self.grid.ny + 1, self.grid.nx + 1)
+        stored = cache.load_arrays("vgf", digest, expect={"table": (shape, np.float64)})
         if stored is not None:
-            return stored
+            return stored["table"]
         real, closed = {
             "W": (kernels.current_kernel_real, kernels.current_kernel),
             "U": (kernels.vector_potential_kernel_real, kernels.vector_potential_kernel),
             "G": (kernels.field_kernel_real, kernels.field_kernel),
         }[kind]
         extra = {"height": height} if kind == "G" else {}
-        mult = aperiodic_multipliers(self.grid, partial(real, pearl_length=r0, **extra),
-                                     partial(closed, pearl_length=r0, **extra), self.fft,
-                                     even=(kind != "G"), taper=taper)
-        cache.save_arrays("vgf", digest, mult)
-        return mult
+        table = aperiodic_multipliers(self.grid, partial(real, pearl_length=r0, **extra),
+                                      partial(closed, pearl_length=r0, **extra), self.fft,
+                                      even=(kind != "G"), taper=taper)
+        cache.save_arrays("vgf", digest, {"table": table})
+        return table
+
+    def _table(self, kind: str, height: float = 0.0) -> np.ndarray:
+        def build():
+            raw = self._raw(kind, height)
+            return _frozen(raw if raw.dtype == self.dtype else raw.astype(self.dtype))
+        return self._cached(("field", height) if kind == "G" else kind, build)
 
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
-        """q_a q_b W on the padded grid (free space), for pair tensors and energies."""
-        return self._cached("tensorW", lambda: {k: v.astype(self.dtype, copy=False)
-                                                for k, v in self._tensor("W").items()})
-
-    def _scaled(self, name: str) -> dict[str, np.ndarray]:
-        """Tensor with −1/N folded in (the inverse transforms are unnormalised)."""
-        def build():
-            raw = self.current_multiplier if name == "W" else self._tensor("U")
-            return {k: (v * (-1.0 / self.n_solve)).astype(self.dtype) for k, v in raw.items()}
-        return self._cached(("scaled", name), build)
-
-    def transform(self, a: np.ndarray) -> np.ndarray:
-        """State: the transform of a zero-padded onto the 2× grid, shape (2, 2ny, nx + 1)."""
-        ny, nx = self.grid.shape
-        sg = self.solve_grid
-        tp = self.fft.pair(2, sg.shape, self.dtype)
-        out = self.fft.empty((2, sg.ny, sg.nx // 2 + 1), dtype=self.complex_dtype)
-        with self._lock:
-            self._input[:, :ny, :nx] = a
-            tp.forward_into(self._input, out)
-        return out
-
-    def _apply(self, m: dict[str, np.ndarray], a_hat: np.ndarray, out: np.ndarray) -> None:
-        """out = (ẑ×q)(ẑ×q)ᵀ f · â with the tensor stored as q_a q_b f (times any folded factor)."""
-        tmp = self._scratch
-        np.multiply(a_hat[0], m["yy"], out=out[0])
-        np.multiply(a_hat[1], m["xy"], out=tmp)
-        out[0] -= tmp
-        np.multiply(a_hat[1], m["xx"], out=out[1])
-        np.multiply(a_hat[0], m["xy"], out=tmp)
-        out[1] -= tmp
-
-    def _vector_output(self, a_hat: np.ndarray, name: str, scale: float) -> np.ndarray:
-        ny, nx = self.grid.shape
-        tp = self.fft.pair(2, self.solve_grid.shape, self.dtype)
-        out = self.fft.empty((2, ny, nx), self.dtype)
-        m = self._scaled(name)
-        with self._lock, tp.lock:
-            self._apply(m, a_hat, tp.spectrum)
-            if scale != 1.0:
-                tp.spectrum *= scale
-            tp.inverse_into(tp.spectrum, tp.real)
-            out[...] = tp.real[:, :ny, :nx]
-        return out
-
-    def field_z(self, a_hat: np.ndarray, height: float = 0.0) -> np.ndarray:
-        """B_z = i q_y G â_x − i q_x G â_y (stored: imaginary parts of i q_a G)."""
-        z = checks.nonnegative("height", height)
-
-        def build():
-            raw = self._tensor("G", z)
-            return {k: (v * (1j / self.n_solve)).astype(self.complex_dtype) for k, v in raw.items()}
-        g = self._cached(("field", z), build)
-        ny, nx = self.grid.shape
-        tp = self.fft.pair(1, self.solve_grid.shape, self.dtype)
-        with self._lock, tp.lock:
-            spec = tp.spectrum[0]
-            np.multiply(a_hat[0], g["y"], out=spec)
-            np.multiply(a_hat[1], g["x"], out=self._scratch)
-            spec -= self._scratch
-            tp.inverse_into(tp.spectrum, tp.real)
-            return tp.real[0, :ny, :nx].copy()
-
-    def cross_energy(self, a1_hat: np.ndarray, a2_hat: np.ndarray, stiffness: float) -> float:
-        """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w Re(â2* · T â1), T = (ẑ×q)(ẑ×q)ᵀ W."""
-        m = self.current_multiplier
-        nx = self.solve_grid.nx
-        tp = self.fft.pair(2, self.solve_grid.shape, self.dtype)
-        with self._lock, tp.lock:  # the pair's spectrum is the scratch: no temporaries
-            self._apply(m, a1_hat, tp.spectrum)
-            total = (_weighted_vdot(a2_hat[0], tp.spectrum[0], nx)
-                     + _weighted_vdot(a2_hat[1], tp.spectrum[1], nx))
-        return stiffness * self.norm * total
+        """Quarter tables of q_a q_b W on the padded grid (rows 0 … ny; ``xy`` odd in q_y),
+        read-only views."""
+        t = self._table("W")
+        return {"xx": t[0], "xy": t[1], "yy": t[2]}

@@ -44,23 +44,49 @@ class Solution:
     operator: Any = field(repr=False)
     islands: list | None = None
     coupling: float | None = None
-    _fields: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # a private copy: the caller's array may change after the solve (evaluation is lazy);
-        # aligned for the operator's transforms, which then read it in place
+        # a private copy: the caller's array may change after the solve (evaluation is lazy)
         own = self.operator.fft.empty(np.shape(self.a), "float64")
         own[...] = self.a
         self.a = _frozen(own)
+        self._values: dict = {}
 
-    @cached_property
-    def _a_hat(self) -> np.ndarray:
-        return _frozen(self.operator.transform(self.a))
+    def evaluate(self, current: bool = True, vector_potential: bool = True,
+                 heights: float | tuple[float, ...] = (0.0,)) -> "Solution":
+        """Compute the energy and the requested fields in one pass and keep them; returns self.
 
-    @cached_property
+        One pass (``operator.evaluate``: one forward transform of the source, one compiled
+        multiplier loop, one inverse transform per field component) gives the energy, j, A and
+        B_z at the first height together; each further height costs one more pass. Outputs
+        already computed are not recomputed. The properties below compute only what they return
+        when called alone: ask for everything you need here first.
+        """
+        zs = (heights,) if np.ndim(heights) == 0 else tuple(heights)
+        zs = tuple(dict.fromkeys(checks.nonnegative("height", z) for z in zs))
+        fields = self._values.setdefault("field_z", {})
+        todo = {"energy": "energy" not in self._values,
+                "current": current and "current" not in self._values,
+                "vector_potential": vector_potential and "vector_potential" not in self._values}
+        heights_todo = tuple(z for z in zs if z not in fields)
+        if any(todo.values()) or heights_todo:
+            out = self.operator.evaluate(self.a, self.film.stiffness, heights=heights_todo,
+                                         **todo)
+            for key in ("current", "vector_potential"):
+                if key in out:
+                    self._values[key] = _frozen(out[key])
+            for z, bz in out.get("field_z", {}).items():
+                fields[z] = _frozen(bz)
+            if "energy" in out:
+                self._values["energy"] = out["energy"]
+        return self
+
+    @property
     def grid_energy(self) -> float:
         """−½ ∫ j·a d²r of the map on the grid (stiffness × a² × length²), >= 0."""
-        return self.operator.energy(self._a_hat, self.film.stiffness)
+        if "energy" not in self._values:
+            self.evaluate(current=False, vector_potential=False, heights=())
+        return self._values["energy"]
 
     @cached_property
     def edge_energy(self) -> float:
@@ -72,7 +98,7 @@ class Solution:
         return recorded_edge_energy(self.a, self.islands, self.grid, self.film, self.coupling,
                                     self.boundary)
 
-    @cached_property
+    @property
     def energy(self) -> float:
         """F = −½ ∫ j·a d²r (stiffness × a² × length²), >= 0 (paper Eq. 5 / S9).
 
@@ -82,28 +108,33 @@ class Solution:
         """
         return self.grid_energy + self.edge_energy
 
-    @cached_property
+    @property
     def current(self) -> np.ndarray:
         """Sheet current j = −s (A + a_t) at z = 0, shape (2, ny, nx)."""
-        return _frozen(self.operator.current(self._a_hat, self.film.stiffness))
+        if "current" not in self._values:
+            self.evaluate(current=True, vector_potential=False, heights=())
+        return self._values["current"]
 
-    @cached_property
+    @property
     def vector_potential(self) -> np.ndarray:
         """Vector potential A (Coulomb gauge) at z = 0, shape (2, ny, nx)."""
-        return _frozen(self.operator.vector_potential(self._a_hat))
+        if "vector_potential" not in self._values:
+            self.evaluate(current=False, vector_potential=True, heights=())
+        return self._values["vector_potential"]
 
     def field_z(self, height: float = 0.0) -> np.ndarray:
         """B_z = (∇ × A)_z at ``height`` z >= 0 above the film, shape (ny, nx)."""
         z = checks.nonnegative("height", height)
-        if z not in self._fields:
-            self._fields[z] = _frozen(self.operator.field_z(self._a_hat, z))
-        return self._fields[z]
+        fields = self._values.get("field_z", {})
+        if z not in fields:
+            self.evaluate(current=False, vector_potential=False, heights=(z,))
+        return self._values["field_z"][z]
 
     def interaction_with(self, other: "Solution") -> float:
         """F_12 = −∫ j[self]·a[other] d²r: the interaction energy of two sources on one film."""
         if other.operator is not self.operator:
             raise ValueError("other must be solved on the same grid, film and boundary")
-        return self.operator.cross_energy(self._a_hat, other._a_hat, self.film.stiffness)
+        return self.operator.cross_energy(self.a, other.a, self.film.stiffness)
 
     def to_dataset(self, heights: float | tuple[float, ...] = (0.0,), *, length_unit: str = "um",
                    progress: bool = False):

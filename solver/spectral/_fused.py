@@ -1,0 +1,172 @@
+"""The compiled multiplier pass of a solve: one loop over a block of the 2-D spectrum that reads
+the source's transform once and writes every requested output spectrum (and the energy).
+
+Every output of the Maxwell–London solve is a multiplier times the source's transform â
+(``solver.spectral.operators``):
+
+* current and vector potential: out = (ẑ×q)(ẑ×q)ᵀ f â with the tensor stored as q_a q_b f
+  (f = W for the current, U for the vector potential), i.e. out_x = T_yy â_x − T_xy â_y,
+  out_y = T_xx â_y − T_xy â_x;
+* B_z: out = i (g_y â_x − g_x â_y) with g_a the imaginary part of i q_a G;
+* energy: Σ w Re(â* · T_W â) (w the half-spectrum weights along q_x).
+
+The multipliers are read from *quarter tables*: the rows k = 0 … P/2 of a transform grid with
+P rows (a multiplier is even or odd in q_y, so row P − k is ± row k). Two layouts share this
+one kernel:
+
+* tensor tables (free space, ``scalar=False``): ``tw``/``tu`` hold (xx, xy, yy) — xy odd in q_y —
+  and ``tg`` holds (x, y) — y odd;
+* scalar tables (periodic, ``scalar=True``): ``tw``/``tu``/``tg`` hold f(|q|) alone (even) and the
+  tensor is formed with the grid's wavevectors ``qx`` (per column) and ``qy`` (per row).
+
+Compiled once per process with numba (``cache=True``: the machine code is kept on disk, next to
+this file or in numba's user cache folder); ``nogil``, so blocks run in parallel threads. The
+order of every floating-point operation is fixed, so a block's results do not depend on the
+thread that computes it.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["gather_columns", "multiply_block", "scatter_columns", "SLOT_NAMES"]
+
+_TILE = 64  # rows per tile of the transposing copies (a tile of a column block fits in L1)
+
+
+@njit(cache=True, nogil=True)
+def gather_columns(src, dst, j0, ncols):  # pragma: no cover - compiled
+    """dst[j, k] = src[k, j0 + j] for k < src.shape[0], j < ncols (a transposing copy of a block
+    of row-stage columns; dst's other entries are left as they are)."""
+    ny = src.shape[0]
+    for k0 in range(0, ny, _TILE):
+        k1 = min(ny, k0 + _TILE)
+        for j in range(ncols):
+            for k in range(k0, k1):
+                dst[j, k] = src[k, j0 + j]
+
+
+@njit(cache=True, nogil=True)
+def scatter_columns(src, dst, j0, ncols):  # pragma: no cover - compiled
+    """dst[k, j0 + j] = src[j, k] for k < dst.shape[0], j < ncols (the first rows of a
+    transformed column block back into a row stage)."""
+    ny = dst.shape[0]
+    for k0 in range(0, ny, _TILE):
+        k1 = min(ny, k0 + _TILE)
+        for k in range(k0, k1):
+            for j in range(ncols):
+                dst[k, j0 + j] = src[j, k]
+
+SLOT_NAMES = ("jx", "jy", "Ax", "Ay", "Bz")
+"""Output slots of :func:`multiply_block` (``slots[i]`` is the output index of SLOT_NAMES[i],
+−1 when not requested)."""
+
+
+@njit(cache=True, nogil=True)
+def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales, weights,
+                   energy):  # pragma: no cover - compiled
+    """Multiply one block of spectrum columns and accumulate the energy.
+
+    Parameters
+    ----------
+    x : complex array (n_in, bx, P)
+        Source transform on columns j0 … j0 + bx of the 2-D spectrum, one column per row (n_in = 2: â_x, â_y;
+        n_in = 4: a second source â' follows, and the energy becomes Σ w Re(â'* · T_W â)).
+    out : complex array (n_slots, bx, P)
+        Output spectra, written where ``slots`` says.
+    j0, ncols : int
+        First column of the block in the half spectrum and the number of valid columns.
+    scalar : bool
+        Table layout (see the module docstring).
+    qx, qy : real arrays (C,), (P,)
+        Wavevectors per column and row (scalar layout only; Nyquist entries zero).
+    tw, tu, tg : real arrays (m, P//2 + 1, C)
+        Quarter tables of the current, vector-potential and field multipliers (size 0 when not
+        needed).
+    slots : int64 array (5,)
+        Output index of j_x, j_y, A_x, A_y, B_z, or −1.
+    scales : real array (3,)
+        Factors of the current, vector potential and B_z (the inverse transform's 1/N folded in).
+    weights : float64 array (C,)
+        Half-spectrum weights along q_x (used when ``energy``).
+    energy : bool
+        Accumulate the energy sum.
+
+    Returns
+    -------
+    float
+        Σ w Re(â* · T_W â) over the block (0 unless ``energy``), accumulated in float64 in a
+        fixed order.
+    """
+    n_rows = x.shape[2]
+    want_w = energy or slots[0] >= 0 or slots[1] >= 0
+    want_u = slots[2] >= 0 or slots[3] >= 0
+    want_g = slots[4] >= 0
+    cross = x.shape[0] == 4
+    half = n_rows // 2
+    total = 0.0
+    for j in range(ncols):  # one spectrum column per row of x and out: k runs contiguously
+        jj = j0 + j
+        qxj = qx[jj] if scalar else 0.0
+        col_total = 0.0
+        for k in range(n_rows):
+            if k <= half:
+                r = k
+                sign = 1.0
+            else:
+                r = n_rows - k
+                sign = -1.0
+            qyk = qy[k] if scalar else 0.0
+            x0 = x[0, j, k]
+            x1 = x[1, j, k]
+            if want_w:
+                if scalar:
+                    f = tw[0, r, jj]
+                    xx = qxj * qxj * f
+                    xy = qxj * qyk * f
+                    yy = qyk * qyk * f
+                else:
+                    xx = tw[0, r, jj]
+                    xy = sign * tw[1, r, jj]
+                    yy = tw[2, r, jj]
+                tx = yy * x0 - xy * x1
+                ty = xx * x1 - xy * x0
+                if energy:
+                    if cross:
+                        y0 = x[2, j, k]
+                        y1 = x[3, j, k]
+                    else:
+                        y0 = x0
+                        y1 = x1
+                    col_total += (float(y0.real) * float(tx.real)
+                                  + float(y0.imag) * float(tx.imag)
+                                  + float(y1.real) * float(ty.real)
+                                  + float(y1.imag) * float(ty.imag))
+                if slots[0] >= 0:
+                    out[slots[0], j, k] = scales[0] * tx
+                    out[slots[1], j, k] = scales[0] * ty
+            if want_u:
+                if scalar:
+                    f = tu[0, r, jj]
+                    xx = qxj * qxj * f
+                    xy = qxj * qyk * f
+                    yy = qyk * qyk * f
+                else:
+                    xx = tu[0, r, jj]
+                    xy = sign * tu[1, r, jj]
+                    yy = tu[2, r, jj]
+                out[slots[2], j, k] = scales[1] * (yy * x0 - xy * x1)
+                out[slots[3], j, k] = scales[1] * (xx * x1 - xy * x0)
+            if want_g:
+                if scalar:
+                    g = tg[0, r, jj]
+                    gx = qxj * g
+                    gy = qyk * g
+                else:
+                    gx = tg[0, r, jj]
+                    gy = sign * tg[1, r, jj]
+                t = gy * x0 - gx * x1
+                out[slots[4], j, k] = scales[2] * complex(-t.imag, t.real)  # i t
+        if energy:
+            total += weights[jj] * col_total
+    return total

@@ -1,0 +1,322 @@
+"""Pruned, blocked real 2-D transforms: the solve's whole transform set without full-size work.
+
+A field on an (ny, nx) grid is transformed on a transform grid of (P_y, P_x) cells — the grid
+itself (periodic) or the 2× zero-padded grid (open boundary) — as two passes of 1-D transforms:
+
+1. **rows** (forward): each of the ny rows, zero-padded to P_x, is transformed along x (r2c);
+   the ny … P_y − 1 rows of the padded grid are zero and are never transformed (pruned). The
+   result, the *row stage*, is an (ny, C) complex array per field, C = P_x // 2 + 1.
+2. **columns**: for a block of a few spectrum columns at a time, the ny row-stage values,
+   zero-padded to P_y, are transformed along y (c2c), multiplied (a callback: the fused
+   compiled pass of ``solver.spectral._fused``), transformed back along y, and the first ny
+   rows (the only ones kept) are written back into the row stage of the outputs, in the columns
+   the block has consumed. The full 2-D spectrum never exists.
+3. **rows** (inverse): each output's ny rows are transformed back along x (c2r) and the first
+   nx values of each row are the result (the padded half is pruned); its row stage is freed.
+
+Compared with the unpruned set (full 2-D transforms of the padded grid), the open solve skips
+half of the forward row transforms and half of the inverse ones, and needs no padded input or
+output array: besides the outputs, a solve holds only the row stages (ny × C complex per
+output) and per-thread block buffers of a few MiB.
+
+Threads: each of ``threads`` workers owns its block buffers and single-threaded FFTW plans;
+blocks are handed out dynamically, and each block's arithmetic is independent of which worker
+runs it, so results are bitwise identical for any scheduling (and, with FFTW's deterministic
+``estimate`` plans, for any thread count of the same backend). FFTW execution and the compiled
+pass release the GIL.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import numpy as np
+import scipy.fft
+
+from ._fused import gather_columns, scatter_columns
+from .fft import _PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, save_fftw_wisdom
+
+if HAVE_PYFFTW:
+    import pyfftw
+
+__all__ = ["BLOCK_BYTES", "PrunedTransform", "ROW_BLOCK_BYTES"]
+
+BLOCK_BYTES = 1 << 20
+"""Target size (bytes) of one field's column block (P_y × block columns, complex): a block of
+all inputs and outputs then stays within a few MiB of cache-friendly work per thread."""
+
+ROW_BLOCK_BYTES = 1 << 19
+"""Target size (bytes) of one row block (rows × P_x, real)."""
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    with _POOLS_LOCK:
+        pool = _POOLS.get(threads)
+        if pool is None:
+            pool = _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="solver-fft")
+    return pool
+
+
+def _power_of_two_at_most(x: float, lo: int, hi: int) -> int:
+    n = 1 << max(0, int(math.floor(math.log2(max(x, 1.0)))))
+    return int(min(max(n, lo), max(hi, lo)))
+
+
+class _Worker:
+    """One thread's block buffers and single-threaded plans."""
+
+    def __init__(self, owner: "PrunedTransform") -> None:
+        o = owner
+        cdt = o.complex_dtype
+        self.row_real = o._empty((o.row_block, o.px), o.dtype)  # forward input: tail stays 0
+        self.row_back = o._empty((o.row_block, o.px), o.dtype)  # inverse output
+        self.row_spec = o._empty((o.row_block, o.cols), cdt)
+        # column blocks are stored transposed, one spectrum column per row (contiguous 1-D
+        # transforms); entries ny … P_y − 1 of col_in stay zero
+        self.col_in = o._empty((o.n_in_max, o.col_block, o.py), cdt)
+        self.col_x = o._empty((o.n_in_max, o.col_block, o.py), cdt)
+        self.col_out = o._empty((o.n_out_max, o.col_block, o.py), cdt)
+        for arr in (self.row_real, self.row_back, self.row_spec, self.col_in, self.col_x, self.col_out):
+            arr[...] = 0
+        self.plans = []
+        if o.backend.name == "pyfftw":
+            flags = (_PLANNERS[o.backend.planner],)
+            with PLANNER_LOCK:
+                r2c = pyfftw.FFTW(self.row_real, self.row_spec, axes=(1,),
+                                  direction="FFTW_FORWARD", flags=flags, threads=1)
+                c2r = pyfftw.FFTW(self.row_spec, self.row_back, axes=(1,),
+                                  direction="FFTW_BACKWARD",
+                                  flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
+                col_fwd = {n: pyfftw.FFTW(self.col_in[:n], self.col_x[:n], axes=(2,),
+                                          direction="FFTW_FORWARD", flags=flags, threads=1)
+                           for n in sorted({2, o.n_in_max})}
+                col_inv = [pyfftw.FFTW(self.col_out[k], self.col_out[k], axes=(1,),
+                                       direction="FFTW_BACKWARD",
+                                       flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
+                           for k in range(o.n_out_max)]
+            self.plans = [r2c, c2r, *col_fwd.values(), *col_inv]
+            # the plans' own arrays are always named: no plan ever holds caller memory
+            self.rows_forward = lambda: r2c.execute()
+            self.rows_inverse = lambda: c2r.execute()
+            self.cols_forward = {n: p.execute for n, p in col_fwd.items()}
+            self.cols_inverse = [p.execute for p in col_inv]
+        else:
+            real, back, spec = self.row_real, self.row_back, self.row_spec
+            cin, cx, cout = self.col_in, self.col_x, self.col_out
+            px = o.px
+
+            def rows_forward() -> None:
+                spec[...] = scipy.fft.rfft(real, axis=1, workers=1)
+
+            def rows_inverse() -> None:
+                back[...] = scipy.fft.irfft(spec, n=px, axis=1, norm="forward", workers=1)
+
+            def cols_forward(n: int) -> Callable[[], None]:
+                def run() -> None:
+                    cx[:n] = scipy.fft.fft(cin[:n], axis=2, workers=1)
+                return run
+
+            def cols_inverse(k: int) -> Callable[[], None]:
+                def run() -> None:
+                    cout[k] = scipy.fft.ifft(cout[k], axis=1, norm="forward", workers=1)
+                return run
+
+            self.rows_forward = rows_forward
+            self.rows_inverse = rows_inverse
+            self.cols_forward = {n: cols_forward(n) for n in sorted({2, o.n_in_max})}
+            self.cols_inverse = [cols_inverse(k) for k in range(o.n_out_max)]
+
+    def close(self) -> None:
+        if self.plans:
+            with PLANNER_LOCK:  # plan destruction is a planner call
+                self.plans.clear()
+
+
+class PrunedTransform:
+    """The blocked transform set of fields on ``shape`` embedded in ``transform_shape``.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        (ny, nx) of the fields.
+    transform_shape : (int, int)
+        (P_y, P_x) >= shape: the transform grid (fields occupy its first ny rows and nx columns,
+        zeros elsewhere).
+    dtype : {"float64", "float32"}
+        Real dtype of the fields (spectra: the matching complex dtype).
+    backend : FFTBackend
+        pyfftw (planned with the backend's planner) or scipy; ``backend.threads`` workers.
+    n_in_max, n_out_max : int
+        The most input fields (2, or 4 for a cross energy) and output fields of one pass.
+    """
+
+    def __init__(self, shape: tuple[int, int], transform_shape: tuple[int, int], dtype: str,
+                 backend: FFTBackend, n_in_max: int = 4, n_out_max: int = 5) -> None:
+        self.ny, self.nx = (int(n) for n in shape)
+        self.py, self.px = (int(n) for n in transform_shape)
+        if self.py < self.ny or self.px < self.nx:
+            raise ValueError(f"transform_shape {transform_shape} must be >= shape {shape}")
+        self.dtype = np.dtype(dtype)
+        self.complex_dtype = np.dtype(REAL_DTYPES[self.dtype.name])
+        self.backend = backend
+        self.cols = self.px // 2 + 1
+        self.n_in_max, self.n_out_max = int(n_in_max), int(n_out_max)
+        self.threads = backend.threads
+        self.row_block, self.col_block = self.block_sizes(shape, transform_shape,
+                                                          self.dtype.name)
+        self._workers: list[_Worker] = []
+        self.lock = threading.RLock()
+        with PLANNER_LOCK:
+            for _ in range(self.threads):
+                self._workers.append(_Worker(self))
+        if backend.name == "pyfftw" and backend.planner != "estimate":
+            save_fftw_wisdom()
+
+    def __del__(self) -> None:
+        for w in getattr(self, "_workers", ()):
+            try:
+                w.close()
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
+
+    def _empty(self, shape, dtype) -> np.ndarray:
+        return self.backend.empty(shape, dtype)
+
+    @staticmethod
+    def block_sizes(shape: tuple[int, int], transform_shape: tuple[int, int],
+                    dtype: str) -> tuple[int, int]:
+        """(rows per row block, columns per column block) for these fields."""
+        ny = int(shape[0])
+        py, px = (int(n) for n in transform_shape)
+        real = np.dtype(dtype)
+        cols = px // 2 + 1
+        col_block = _power_of_two_at_most(BLOCK_BYTES / (py * 2 * real.itemsize), 2,
+                                          _ceil_pow2(cols))
+        row_block = _power_of_two_at_most(ROW_BLOCK_BYTES / (px * real.itemsize), 2,
+                                          _ceil_pow2(ny))
+        return row_block, col_block
+
+    @classmethod
+    def work_bytes(cls, shape: tuple[int, int], transform_shape: tuple[int, int], dtype: str,
+                   threads: int, n_in_max: int = 4, n_out_max: int = 5) -> int:
+        """Bytes of all workers' block buffers (a few MiB per thread)."""
+        row_block, col_block = cls.block_sizes(shape, transform_shape, dtype)
+        py, px = (int(n) for n in transform_shape)
+        real = np.dtype(dtype).itemsize
+        per = (row_block * (2 * px * real + (px // 2 + 1) * 2 * real)
+               + (2 * n_in_max + n_out_max) * py * col_block * 2 * real)
+        return per * int(threads)
+
+    def row_stage_bytes(self) -> int:
+        """Bytes of one field's row stage (ny × C complex)."""
+        return self.ny * self.cols * self.complex_dtype.itemsize
+
+    # --- scheduling ----------------------------------------------------------------------------
+    def _run(self, n_tasks: int, task: Callable[[_Worker, int], None]) -> None:
+        """Run ``task(worker, i)`` for i < n_tasks on the workers (dynamic hand-out)."""
+        if n_tasks == 0:
+            return
+        if self.threads == 1 or n_tasks == 1:
+            w = self._workers[0]
+            for i in range(n_tasks):
+                task(w, i)
+            return
+        counter = itertools.count()
+        lock = threading.Lock()
+
+        def loop(w: _Worker) -> None:
+            while True:
+                with lock:
+                    i = next(counter)
+                if i >= n_tasks:
+                    return
+                task(w, i)
+
+        futures = [_pool(self.threads).submit(loop, w)
+                   for w in self._workers[:min(self.threads, n_tasks)]]
+        errors = [f.exception() for f in futures]
+        for e in errors:
+            if e is not None:
+                raise e
+
+    # --- the three passes ----------------------------------------------------------------------
+    def forward_rows(self, fields: np.ndarray) -> list[np.ndarray]:
+        """Row stage of each field of ``fields`` (n, ny, nx): new (ny, C) complex arrays."""
+        n = fields.shape[0]
+        stages = [self._empty((self.ny, self.cols), self.complex_dtype) for _ in range(n)]
+        nb = -(-self.ny // self.row_block)
+        nx = self.nx
+
+        def task(w: _Worker, i: int) -> None:
+            c, b = divmod(i, nb)
+            r0 = b * self.row_block
+            r1 = min(self.ny, r0 + self.row_block)
+            w.row_real[:r1 - r0, :nx] = fields[c, r0:r1]
+            if r1 - r0 < self.row_block:
+                w.row_real[r1 - r0:, :nx] = 0
+            w.rows_forward()
+            stages[c][r0:r1] = w.row_spec[:r1 - r0]
+
+        self._run(n * nb, task)
+        return stages
+
+    def columns(self, inputs: list[np.ndarray], outputs: list[np.ndarray | None],
+                multiply: Callable[[np.ndarray, np.ndarray, int, int], float]) -> float:
+        """The column pass: for every block, y-transform the ``inputs``' row stages, call
+        ``multiply(x, out, j0, ncols) -> float`` (x: (n_in, bx, P_y) spectra — one spectrum column
+        per row —, out: (n_out, bx, P_y) to fill), y-transform ``out`` back and store its first ny rows into ``outputs``
+        (row stages; may be the inputs' arrays: a block's columns are read before they are
+        written). Returns the sum of the blocks' return values, added in block order."""
+        n_in, n_out = len(inputs), len(outputs)
+        if n_in not in (2, 4) or n_in > self.n_in_max or n_out > self.n_out_max:
+            raise ValueError(f"bad pass: {n_in} inputs, {n_out} outputs")
+        bx = self.col_block
+        nb = -(-self.cols // bx)
+        partial = np.zeros(nb)
+        ny = self.ny
+
+        def task(w: _Worker, b: int) -> None:
+            j0 = b * bx
+            j1 = min(self.cols, j0 + bx)
+            m = j1 - j0
+            for c in range(n_in):  # entries ny … P_y − 1 of col_in stay zero
+                gather_columns(inputs[c], w.col_in[c], j0, m)
+            w.cols_forward[n_in]()
+            partial[b] = multiply(w.col_x[:n_in], w.col_out, j0, m)
+            for k in range(n_out):
+                if outputs[k] is None:
+                    continue
+                w.cols_inverse[k]()
+                scatter_columns(w.col_out[k], outputs[k], j0, m)
+
+        self._run(nb, task)
+        return float(sum(partial.tolist()))
+
+    def inverse_rows(self, stage: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The field of a row stage: x-transform back (unnormalised) and keep the first nx values
+        of each row; ``stage`` is destroyed. Written into ``out`` (ny, nx) if given, else into a
+        new aligned array; returns it."""
+        if out is None:
+            out = self._empty((self.ny, self.nx), self.dtype)
+        nb = -(-self.ny // self.row_block)
+        nx = self.nx
+
+        def task(w: _Worker, b: int) -> None:
+            r0 = b * self.row_block
+            r1 = min(self.ny, r0 + self.row_block)
+            w.row_spec[:r1 - r0] = stage[r0:r1]
+            w.rows_inverse()
+            out[r0:r1] = w.row_back[:r1 - r0, :nx]
+
+        self._run(nb, task)
+        return out
+
+
+def _ceil_pow2(n: int) -> int:
+    return 1 << max(0, (int(n) - 1).bit_length())
