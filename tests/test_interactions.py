@@ -9,6 +9,7 @@ import pytest
 import solver
 from solver import Island, interactions, kernels
 from solver.fft import HAVE_PYFFTW, FFTBackend
+from solver.spectral import pruned
 from solver.operators import (BaseOperator, OpenOperator, PeriodicOperator, _weighted_vdot,
                               half_spectrum_weights)
 
@@ -19,12 +20,13 @@ BACKENDS = ["scipy"] + (["pyfftw"] if HAVE_PYFFTW else [])
 @pytest.mark.parametrize("cls", [PeriodicOperator, OpenOperator])
 def test_shape_spectra_match_numpy_over_several_batches(cls, backend, monkeypatch):
     """rfft2 of the (zero-padded for open) shapes, to 1e-14 relative, with the batch byte cap
-    forcing batches of two fields (the last one shorter)."""
+    forcing batches of two fields (the last one shorter); the pruned forward passes of the
+    solver against numpy's full transform of the padded fields."""
     grid = solver.Grid((24, 20), 0.1)
     op = cls(grid, 1.0, FFTBackend(backend, threads=1))
     sy, sx = op.solve_grid.shape
     assert (sy, sx) == (cls.padding * 24, cls.padding * 20)
-    monkeypatch.setattr(BaseOperator, "BATCH_BYTES", 2 * sy * sx * 8 + 1)
+    monkeypatch.setattr(pruned, "STAGE_BATCH_BYTES", 2 * 24 * (sx // 2 + 1) * 16 + 1)
     shapes = np.random.default_rng(7).normal(size=(7,) + grid.shape)
     got = op.shape_spectra(shapes)
     padded = np.zeros((7, sy, sx))
@@ -33,7 +35,7 @@ def test_shape_spectra_match_numpy_over_several_batches(cls, backend, monkeypatc
     assert got.shape == ref.shape and got.dtype == np.complex128
     assert np.max(np.abs(got - ref)) <= 1e-14 * np.max(np.abs(ref))
     # the input is not modified and a single batch gives the same spectra
-    monkeypatch.setattr(BaseOperator, "BATCH_BYTES", 256 * 2**20)
+    monkeypatch.setattr(pruned, "STAGE_BATCH_BYTES", 256 * 2**20)
     assert np.max(np.abs(op.shape_spectra(shapes) - ref)) <= 1e-14 * np.max(np.abs(ref))
 
 
@@ -87,8 +89,8 @@ def test_interaction_memory_estimate_bounds_the_peak(monkeypatch):
     islands = [Island.disk((float(x), float(y)), 0.15) for x, y in rng.uniform(-0.4, 0.4, (60, 2))]
     op = solver.get_operator(grid, 1.0, "open")
     op.current_multiplier
-    for batch_bytes in (256 * 2**20, 5 * 64 * 64 * 8):
-        monkeypatch.setattr(BaseOperator, "BATCH_BYTES", batch_bytes)
+    for batch_bytes in (256 * 2**20, 5 * 32 * 33 * 16):
+        monkeypatch.setattr(pruned, "STAGE_BATCH_BYTES", batch_bytes)
         gc.collect()
         tracemalloc.start()
         try:
@@ -106,7 +108,9 @@ def test_open_memory_estimate_bounds_the_build_peak(precision, monkeypatch):
     kernel (W, U, B_z) and every output, and <= 2x that peak (disk cache off)."""
     monkeypatch.setattr(solver.cache, "_ENABLED", False)
     # one-time costs outside the measurement (lazy imports of the real-space kernel tables)
-    warm = solver.solve(np.zeros((2, 8, 8)), solver.Grid((8, 8), 0.1), solver.Film(1.0), "open")
+    # (and the compiled multiplier pass of this precision: numba's compiler allocates)
+    warm = solver.solve(np.zeros((2, 8, 8)), solver.Grid((8, 8), 0.1), solver.Film(1.0), "open",
+                        precision=precision)
     warm.current, warm.vector_potential, warm.field_z(0.0)
     kernels.field_kernel_real(np.linspace(0.1, 1.0, 4), pearl_length=1.0)
     solver.clear_cache()

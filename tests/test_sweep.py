@@ -8,6 +8,7 @@ import pytest
 import xarray as xr
 
 import solver
+from solver.spectral.fft import HAVE_PYFFTW, PLANNER_LOCK
 from solver.config import ConfigError
 from solver.sweep import SweepPointError, _chunks, fft_threads_for, sweep, usable_cores
 
@@ -131,6 +132,16 @@ def cluster():
 
 def test_serial_and_dask_give_identical_datasets(cluster):
     cl, client = cluster
+    # same FFTW state on both sides: wisdom is process-global and default (estimate) plans use
+    # whatever an earlier FFTW_MEASURE backend of this test process loaded (see FFTBackend),
+    # while the dask workers are fresh processes
+    if HAVE_PYFFTW:
+        import pyfftw
+
+        with PLANNER_LOCK:
+            pyfftw.forget_wisdom()
+    solver.clear_cache()
+    solver.fft.default_backend().clear()
     serial = sweep(CONFIG, AXES, progress=False, threads=1)
     on_dask = sweep(CONFIG, AXES, client=client, progress=True)
     xr.testing.assert_identical(serial, on_dask)

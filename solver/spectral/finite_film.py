@@ -45,7 +45,9 @@ import scipy.sparse.linalg as spla
 from .._common import checks
 from .fft import FFTBackend, default_backend
 from ..model.film_geometry import FILM, OUTSIDE, FilmGeometry
-from .freespace import COMPONENTS, ODD_IN_Y, aperiodic_multipliers, unfold_rows
+from ._fused import sheet_block
+from .freespace import aperiodic_multipliers
+from .pruned import PrunedTransform
 from ..model.grid import Grid
 
 __all__ = ["discrete_laplacian_symbol", "FreeSpaceSheet", "source_drive", "StreamFunctionSystem"]
@@ -83,10 +85,12 @@ _SHEET_CACHE_SIZE = 3
 _SHEET_LOCK = threading.Lock()
 
 
-def _sheet_multipliers(grid: Grid, kind: str, height: float, fft: FFTBackend) -> dict:
+def _sheet_multipliers(grid: Grid, kind: str, height: float, fft: FFTBackend) -> np.ndarray:
     """The free-space multipliers of :class:`FreeSpaceSheet` (``kind`` "even": the trace
-    (−Δ_h)(1/q) e^{−qz}; "odd": i q_a/q), with the inverse transform's 1/N folded in; read-only,
-    kept for the last few (grid, kind, height) so that systems on one grid share them."""
+    (−Δ_h)(1/q) e^{−qz}; "odd": (x, y) of i q_a/q), with the inverse transform's 1/N folded in,
+    as quarter tables stored transposed (shape (m, nx + 1, ny + 1): one spectrum column per
+    row, the layout of ``solver.spectral._fused``); read-only, kept for the last few (grid,
+    kind, height) so that systems on one grid share them."""
     key = (grid, kind, float(height))
     with _SHEET_LOCK:
         if key in _SHEET_CACHE:
@@ -95,21 +99,20 @@ def _sheet_multipliers(grid: Grid, kind: str, height: float, fft: FFTBackend) ->
     real = lambda r: _coulomb_real(r, height)  # noqa: E731
     closed = lambda q: _coulomb_closed(q, height)  # noqa: E731
     quarter = aperiodic_multipliers(grid, real, closed, fft, even=(kind == "even"))
-    m = {name: unfold_rows(t, odd) for name, t, odd in
-         zip(COMPONENTS[kind == "even"], quarter, ODD_IN_Y[kind == "even"])}
+    n = padded.ny * padded.nx
     if kind == "even":
         # (−Δ_h) of the convolution: q_a² → (2/h)² sin²(q_a h/2) on each axis
         sx, sy = _difference_factors(padded)
-        m = {"trace": (m["xx"] * sx + m["yy"] * sy) / padded.ny / padded.nx}
+        table = ((quarter[0] * sx + quarter[2] * sy[:grid.ny + 1]) / n)[None]
     else:
-        m = {k: v / padded.ny / padded.nx for k, v in m.items()}
-    for v in m.values():
-        v.flags.writeable = False
+        table = quarter / n
+    table = np.ascontiguousarray(table.transpose(0, 2, 1))
+    table.flags.writeable = False
     with _SHEET_LOCK:
-        _SHEET_CACHE[key] = m
+        _SHEET_CACHE[key] = table
         while len(_SHEET_CACHE) > _SHEET_CACHE_SIZE:
             _SHEET_CACHE.pop(next(iter(_SHEET_CACHE)))
-    return m
+    return table
 
 
 class FreeSpaceSheet:
@@ -120,7 +123,9 @@ class FreeSpaceSheet:
     * ``field(g, z)``: (Q_z g)(q) = q e^{−qz} g(q), i.e. 2/μ0 × B_z of j = ∇×(gẑ) at height z;
     * ``potential(g)``: (a_x, a_y) with a(q) = i(q_y, −q_x) g(q)/q, i.e. 2/μ0 × A in the film.
 
-    All are exact free-space convolutions (no images) for g supported in the grid.
+    All are exact free-space convolutions (no images) for g supported in the grid, evaluated
+    with the solver's pruned transforms of the 2× padded grid (``solver.spectral.pruned``) and
+    one compiled multiplier pass on quarter tables (``_fused.sheet_block``).
     """
 
     def __init__(self, grid: Grid, fft: FFTBackend | None = None) -> None:
@@ -128,52 +133,49 @@ class FreeSpaceSheet:
         self.fft = fft or default_backend()
         self.padded = grid.padded(2)
         self._mult: dict = {}
+        self._pruned: PrunedTransform | None = None
+        self._lock = threading.RLock()
 
-    def _multipliers(self, kind: str, height: float = 0.0) -> dict[str, np.ndarray]:
+    def _multipliers(self, kind: str, height: float = 0.0) -> np.ndarray:
         key = (kind, height)
         if key not in self._mult:
             self._mult[key] = _sheet_multipliers(self.grid, kind, height, self.fft)
         return self._mult[key]
 
-    def _forward(self, g: np.ndarray) -> np.ndarray:
-        ny, nx = self.grid.shape
-        work = np.zeros(self.padded.shape)
-        work[:ny, :nx] = g
-        return self.fft.rfft2(work)
-
-    def _inverse(self, spec: np.ndarray) -> np.ndarray:
-        ny, nx = self.grid.shape
-        # multipliers already carry 1/N: the unnormalised inverse is N × numpy's
-        out = self.fft.irfft2(spec, self.padded.shape) * (self.padded.ny * self.padded.nx)
-        return np.ascontiguousarray(out[..., :ny, :nx])
+    @property
+    def pruned(self) -> PrunedTransform:
+        """The planned transforms (one input, at most two outputs), built on first use."""
+        with self._lock:
+            if self._pruned is None:
+                self._pruned = PrunedTransform(self.grid.shape, self.padded.shape, "float64",
+                                               self.fft, n_in_max=1, n_out_max=2)
+            return self._pruned
 
     def field(self, g: np.ndarray, height: float = 0.0) -> np.ndarray:
-        """Q_z g on the grid (g in current × length, result in current).
-
-        One forward and one inverse transform of the 2× grid in the backend's planned work
-        arrays (no allocation besides the result); the padding is re-zeroed on each call.
-        """
-        m = self._multipliers("even", float(height))["trace"]
-        ny, nx = self.grid.shape
-        out = np.empty((ny, nx))
-        tp = self.fft.pair(1, self.padded.shape)
-        with tp.lock:
-            real = tp.real[0]
-            real[ny:, :] = 0.0
-            real[:ny, nx:] = 0.0
-            real[:ny, :nx] = g
-            tp.forward_into(tp.real, tp.spectrum)
-            np.multiply(tp.spectrum[0], m, out=tp.spectrum[0])
-            tp.inverse_into(tp.spectrum, tp.real)     # unnormalised: m carries 1/N
-            out[...] = real[:ny, :nx]
-        return out
+        """Q_z g on the grid (g in current × length, result in current); a new array."""
+        table = self._multipliers("even", float(height))
+        pt = self.pruned
+        with self._lock:
+            stages = pt.forward_rows(np.asarray(g, dtype=float)[None])
+            pt.columns(stages, stages, lambda x, o, j0, m: sheet_block(x, o, j0, m, table,
+                                                                        False))
+            return pt.inverse_rows(stages[0])
 
     def potential(self, g: np.ndarray) -> np.ndarray:
         """(∂_y, −∂_x) of the 1/(2πr) convolution of g, shape (2, ny, nx)."""
-        m = self._multipliers("odd")
-        gh = self._forward(g)
-        spec = np.stack([1j * m["y"] * gh, -1j * m["x"] * gh])
-        return self._inverse(spec)
+        table = self._multipliers("odd")
+        pt = self.pruned
+        with self._lock:
+            stages = pt.forward_rows(np.asarray(g, dtype=float)[None])
+            outputs = [stages[0], self.fft.empty(stages[0].shape, complex)]
+            pt.columns(stages, outputs, lambda x, o, j0, m: sheet_block(x, o, j0, m, table,
+                                                                         True))
+            del stages
+            out = self.fft.empty((2,) + self.grid.shape, "float64")
+            for k in range(2):
+                pt.inverse_rows(outputs[k], out=out[k])
+                outputs[k] = None
+            return out
 
 
 def source_drive(a: np.ndarray, grid: Grid, fft: FFTBackend) -> np.ndarray:

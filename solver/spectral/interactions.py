@@ -110,6 +110,17 @@ class InteractionEnergies:
         return int(value)
 
 
+CHUNK_BYTES = 32 * 2**20
+"""Bytes of the spectrum rows of all islands in one matrix product of :func:`_coupling_tensors`
+(a chunk holds at least one row)."""
+
+
+def _chunk_bytes(n: int, cols: int) -> int:
+    """Bytes of one chunk of :func:`_coupling_tensors`' rows for ``n`` spectra of ``cols``."""
+    row = 16 * cols * max(n, 1)
+    return max(1, CHUNK_BYTES // row) * row
+
+
 def _coupling_tensors(spectra: np.ndarray, op, prefactor: float) -> np.ndarray:
     """C_ij for all pairs at once from the shape spectra Ŝ_i (n, ky, kx) (half spectra).
 
@@ -124,7 +135,7 @@ def _coupling_tensors(spectra: np.ndarray, op, prefactor: float) -> np.ndarray:
     n, rows, cols = spectra.shape
     w = half_spectrum_weights(op.solve_grid.nx)
     tensors = np.zeros((n, n, 2, 2))
-    step = max(1, (1 << 22) // max(1, 2 * cols * max(n, 1)))  # ~32 MiB of weighted rows
+    step = max(1, CHUNK_BYTES // max(1, 16 * cols * n))
     for start in range(0, rows, step):
         stop = min(rows, start + step)
         X = np.ascontiguousarray(spectra[:, start:stop]).reshape(n, -1).view(np.float64)
@@ -145,20 +156,26 @@ def memory_estimate(n_islands: int, grid: Grid, boundary: str = "open", *,
     """Peak bytes of :func:`interaction_energies` for ``n_islands`` islands on ``grid``.
 
     The island part is the larger of its two phases: the shape functions, their complex128
-    spectra (on the 2× padded grid for ``open``) and one batch of transform work
-    (:meth:`~solver.operators.BaseOperator.shape_spectra_memory`); then the spectra, their
-    weighted copy in the real matrix products and the (N, N) coupling matrices (the 2×2
-    tensors and three temporaries), plus 1 MiB of small arrays and objects. ``operator=True``
-    adds the operator's own estimate. Traced peaks (pyfftw, open and periodic, 60 to 3000
-    islands, one or several batches) lie 0–11 % below it; scipy's transforms copy less.
+    spectra (on the 2× padded grid for ``open``) and one batch of row stages of the pruned
+    forward transforms (:meth:`~solver.operators.BaseOperator.shape_spectra_memory`); then the
+    spectra, one chunk of their rows copied out and weighted in the real matrix products
+    (at most ``CHUNK_BYTES``) with the multiplier rows unfolded from the quarter tables, and the
+    (N, N) coupling matrices (the 2×2 tensors and three temporaries), plus 1 MiB of small
+    arrays and objects. ``operator=True`` adds the operator's own estimate
+    (``tests/test_interactions.py`` checks it bounds the traced peak within 2×).
     """
     cls = OpenOperator if boundary == "open" else PeriodicOperator
     n = int(n_islands)
     spectra, batch = cls.shape_spectra_memory(grid, n)
-    per_spectrum = spectra / n if n else 0.0
+    cols = cls.padding * grid.nx // 2 + 1
+    rows = cls.padding * grid.ny
+    chunk = min(spectra, _chunk_bytes(n, cols))
+    # per chunk: the rows copied out, their weighted copy, and the unfolded multiplier rows
+    # (3 float64 tables, their weighted product and its interleaved repeat)
+    multiplier = 8 * (3 + 3) * min(rows, chunk // max(1, 16 * cols * n)) * cols
     pairs = 7 * n * n * 8
     islands = max(n * grid.bytes_per_field() + spectra + batch,
-                  2 * spectra + per_spectrum + pairs) + 2**20
+                  spectra + 2 * chunk + multiplier + pairs) + 2**20
     return islands + (cls.memory_estimate(grid) if operator else 0.0)
 
 

@@ -32,6 +32,7 @@ from . import kernels
 from ._fused import multiply_block
 from .fft import FFTBackend, _default_threads
 from .freespace import KERNEL_FORM, aperiodic_multipliers, domain_taper, precompute_shape
+from . import pruned as _pruned
 from .pruned import PrunedTransform
 from ..model.grid import Grid
 
@@ -169,12 +170,13 @@ class BaseOperator:
     @classmethod
     def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
         """Peak bytes of the operator on ``grid`` and one solve with every output (energy,
-        current, vector potential, B_z at one height): the tables, the largest transient of
-        their build, one pass and the per-thread block buffers (a few MiB per thread)."""
+        current, vector potential, B_z at one height): the tables, plus the larger of the
+        largest transient of their build and one pass (the tables are built before a pass
+        starts), plus the per-thread block buffers (a few MiB per thread)."""
         work = PrunedTransform.work_bytes(grid.shape, grid.padded(cls.padding).shape,
                                           PRECISIONS[precision].__name__, _default_threads())
-        return (cls.table_bytes(grid, precision) + cls.build_bytes(grid, precision)
-                + cls.pass_bytes(grid, precision) + work)
+        return (cls.table_bytes(grid, precision) + work
+                + max(cls.build_bytes(grid, precision), cls.pass_bytes(grid, precision)))
 
     @classmethod
     def build_bytes(cls, grid: Grid, precision: str = "double") -> float:
@@ -184,17 +186,13 @@ class BaseOperator:
     @classmethod
     def shape_spectra_memory(cls, grid: Grid, n: int) -> tuple[float, float]:
         """Bytes of :meth:`shape_spectra` for ``n`` fields on ``grid``: (the complex128 spectra it
-        returns, the transient work of one batch). Per field a batch holds its zero-padded input
-        (open boundary only), the one-off transform's internal copies of it (two with pyfftw,
-        measured) and the transform's output before it is copied into the result."""
+        returns, the transient work: the row stages of one batch of fields, at most
+        ``pruned.STAGE_BATCH_BYTES``, ny × (P_x/2 + 1) complex per field)."""
         sy, sx = cls.padding * grid.ny, cls.padding * grid.nx
-        real, spectrum = sy * sx * 8, sy * (sx // 2 + 1) * 16
-        batch = max(1, min(n, cls.BATCH_BYTES // real))
-        copies = 3 if cls.padding > 1 else 2
-        return float(n * spectrum), float(batch * (copies * real + spectrum))
-
-    BATCH_BYTES = 256 * 2**20
-    """Largest real (padded) input of one batched transform in :meth:`shape_spectra` (bytes)."""
+        spectrum = sy * (sx // 2 + 1) * 16
+        stage = grid.ny * (sx // 2 + 1) * 16
+        batch = max(1, min(n, _pruned.STAGE_BATCH_BYTES // stage))
+        return float(n * spectrum), float(batch * stage)
 
     def _cached(self, key, build):
         with self._lock:
@@ -219,7 +217,8 @@ class BaseOperator:
 
     def _table(self, kind: str, height: float = 0.0) -> np.ndarray:  # pragma: no cover
         """The quarter table of ``kind`` ("W", "U" or "G" at ``height``), read-only, in the
-        operator's precision, shape (m, P_y//2 + 1, P_x//2 + 1)."""
+        operator's precision, stored transposed: shape (m, P_x//2 + 1, P_y//2 + 1), one spectrum
+        column per row (the compiled pass runs along columns)."""
         raise NotImplementedError
 
     def _wavevectors(self) -> tuple[np.ndarray, np.ndarray]:
@@ -230,30 +229,15 @@ class BaseOperator:
     # --- shape spectra (many sources) -----------------------------------------------------------
     def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
         """rfft2 of a stack of scalar fields ``(n, ny, nx)`` on the operator grid, zero-padded
-        onto the solve grid (open boundary), as complex128 ``(n, sy, sx//2 + 1)``.
-
-        One multi-field transform per batch of at most ``BATCH_BYTES`` of (padded) input; the
-        padding is done per batch in one reused buffer, so only the returned spectra are
-        full-size (see :meth:`shape_spectra_memory`). The plan is built per batch shape and not
-        kept.
-        """
+        onto the solve grid (open boundary), as complex128 ``(n, sy, sx//2 + 1)``: the pruned
+        forward passes of :meth:`pruned` (in double precision whatever the operator's), in
+        batches of row stages (see :meth:`shape_spectra_memory`). The input is not modified."""
         shapes = np.asarray(shapes, dtype=float)
-        n = shapes.shape[0]
-        ny, nx = self.grid.shape
-        sy, sx = self.solve_grid.shape
-        batch = max(1, min(n, self.BATCH_BYTES // (sy * sx * 8)))
-        out = np.empty((n, sy, sx // 2 + 1), dtype=complex)
-        padded = (sy, sx) != (ny, nx)
-        work = np.zeros((min(batch, n), sy, sx)) if padded else None
-        for start in range(0, n, batch):
-            stop = min(n, start + batch)
-            if padded:  # outside [:ny, :nx] the buffer stays zero
-                block = work[:stop - start]
-                block[:, :ny, :nx] = shapes[start:stop]
-            else:
-                block = shapes[start:stop]
-            out[start:stop] = self.fft.rfft2(block, cache=False)
-        return out
+        pt = self.pruned if self.dtype == np.float64 else self._cached(
+            "pruned64", lambda: PrunedTransform(self.grid.shape, self.solve_grid.shape,
+                                                "float64", self.fft))
+        with self._lock:
+            return pt.spectra(shapes)
 
     # --- the one-pass evaluation -----------------------------------------------------------------
     def evaluate(self, a: np.ndarray, stiffness: float = 1.0, *, energy: bool = False,
@@ -385,11 +369,11 @@ class BaseOperator:
         t = self._table("W")
         if self.scalar_tables:
             qx, qy = (v.astype(np.float64) for v in self._wavevectors())
-            f = t[0][folded].astype(np.float64)
+            f = t[0][:, folded].T.astype(np.float64)
             qa = {"x": qx[None, :], "y": qy[rows][:, None]}
             return qa[component[0]] * qa[component[1]] * f
         index = ("xx", "xy", "yy").index(component)
-        m = t[index][folded].astype(np.float64)
+        m = t[index][:, folded].T.astype(np.float64)
         return m * sign if component == "xy" else m
 
 
@@ -428,8 +412,8 @@ class PeriodicOperator(BaseOperator):
     def _table(self, kind: str, height: float = 0.0) -> np.ndarray:
         def build():
             grid, r0 = self.grid, self.pearl_length
-            qx = grid.qx[None, :]
-            qy = np.abs(grid.qy[:grid.ny // 2 + 1])[:, None]
+            qx = grid.qx[:, None]  # transposed layout: columns of the spectrum along rows
+            qy = np.abs(grid.qy[:grid.ny // 2 + 1])[None, :]
             q = np.hypot(qy, qx)
             if kind == "W":
                 f = kernels.current_kernel(q, r0)
@@ -443,8 +427,9 @@ class PeriodicOperator(BaseOperator):
 
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
-        """W(|q|) × the spectral filter on the quarter grid (rows 0 … ny/2), read-only: the
-        periodic tensor is q_a q_b W with the Nyquist-zeroed wavevectors."""
+        """W(|q|) × the spectral filter on the quarter grid (rows 0 … ny/2), read-only,
+        transposed (shape (nx//2 + 1, ny//2 + 1)): the periodic tensor is q_a q_b W with the
+        Nyquist-zeroed wavevectors."""
         return {"W": self._table("W")[0]}
 
 
@@ -476,16 +461,17 @@ class OpenOperator(BaseOperator):
         return float(max(2 * pre + _quadrature_bytes(grid, taper, (my, mx)), table + 6 * pre))
 
     def _raw(self, kind: str, height: float = 0.0) -> np.ndarray:
-        """Float64 quarter tables (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z for 'G'."""
+        """Float64 quarter tables, transposed (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z
+        for 'G'; shape (m, nx + 1, ny + 1)."""
         r0 = self.pearl_length
         taper = domain_taper(self.grid)
         digest = cache.key_digest(kind=kind, shape=self.grid.shape, spacing=self.grid.spacing,
                                   pearl_length=r0, height=height, taper=(taper.inner, taper.outer),
                                   precompute=precompute_shape(self.grid, taper), form=KERNEL_FORM,
                                   filter=(kernels.FILTER_STRENGTH, kernels.FILTER_ORDER),
-                                  layout="quarter")
+                                  layout="quarter-transposed")
         m = 2 if kind == "G" else 3
-        shape = (m, self.grid.ny + 1, self.grid.nx + 1)
+        shape = (m, self.grid.nx + 1, self.grid.ny + 1)
         stored = cache.load_arrays("vgf", digest, expect={"table": (shape, np.float64)})
         if stored is not None:
             return stored["table"]
@@ -495,9 +481,11 @@ class OpenOperator(BaseOperator):
             "G": (kernels.field_kernel_real, kernels.field_kernel),
         }[kind]
         extra = {"height": height} if kind == "G" else {}
-        table = aperiodic_multipliers(self.grid, partial(real, pearl_length=r0, **extra),
-                                      partial(closed, pearl_length=r0, **extra), self.fft,
-                                      even=(kind != "G"), taper=taper)
+        quarter = aperiodic_multipliers(self.grid, partial(real, pearl_length=r0, **extra),
+                                        partial(closed, pearl_length=r0, **extra), self.fft,
+                                        even=(kind != "G"), taper=taper)
+        table = np.ascontiguousarray(quarter.transpose(0, 2, 1))  # one spectrum column per row
+        del quarter
         cache.save_arrays("vgf", digest, {"table": table})
         return table
 
@@ -510,6 +498,6 @@ class OpenOperator(BaseOperator):
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
         """Quarter tables of q_a q_b W on the padded grid (rows 0 … ny; ``xy`` odd in q_y),
-        read-only views."""
+        read-only views, transposed (shape (nx + 1, ny + 1))."""
         t = self._table("W")
         return {"xx": t[0], "xy": t[1], "yy": t[2]}

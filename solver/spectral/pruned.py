@@ -42,7 +42,7 @@ from .fft import _PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, 
 if HAVE_PYFFTW:
     import pyfftw
 
-__all__ = ["BLOCK_BYTES", "PrunedTransform", "ROW_BLOCK_BYTES"]
+__all__ = ["BLOCK_BYTES", "PrunedTransform", "ROW_BLOCK_BYTES", "STAGE_BATCH_BYTES"]
 
 BLOCK_BYTES = 1 << 20
 """Target size (bytes) of one field's column block (P_y × block columns, complex): a block of
@@ -50,6 +50,9 @@ all inputs and outputs then stays within a few MiB of cache-friendly work per th
 
 ROW_BLOCK_BYTES = 1 << 19
 """Target size (bytes) of one row block (rows × P_x, real)."""
+
+STAGE_BATCH_BYTES = 256 * 2**20
+"""Largest row stages held at once by :meth:`PrunedTransform.spectra` (bytes)."""
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 _POOLS_LOCK = threading.Lock()
@@ -95,15 +98,42 @@ class _Worker:
                                   flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
                 col_fwd = {n: pyfftw.FFTW(self.col_in[:n], self.col_x[:n], axes=(2,),
                                           direction="FFTW_FORWARD", flags=flags, threads=1)
-                           for n in sorted({2, o.n_in_max})}
+                           for n in o.input_counts}
                 col_inv = [pyfftw.FFTW(self.col_out[k], self.col_out[k], axes=(1,),
                                        direction="FFTW_BACKWARD",
                                        flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
                            for k in range(o.n_out_max)]
             self.plans = [r2c, c2r, *col_fwd.values(), *col_inv]
-            # the plans' own arrays are always named: no plan ever holds caller memory
-            self.rows_forward = lambda: r2c.execute()
-            self.rows_inverse = lambda: c2r.execute()
+            row_real, row_back, row_spec = self.row_real, self.row_back, self.row_spec
+
+            # a plan runs on other arrays of its exact layout (a full row block of a row stage,
+            # of the source or of an output) through update_arrays, and is pointed back at the
+            # worker's own arrays right after: no plan keeps memory it does not own
+            def rows_forward(src: np.ndarray | None = None, dst: np.ndarray | None = None):
+                if src is None and dst is None:
+                    r2c.execute()
+                    return
+                try:
+                    r2c.update_arrays(row_real if src is None else src,
+                                      row_spec if dst is None else dst)
+                    r2c.execute()
+                finally:
+                    r2c.update_arrays(row_real, row_spec)
+
+            def rows_inverse(src: np.ndarray | None = None, dst: np.ndarray | None = None):
+                if src is None and dst is None:
+                    c2r.execute()
+                    return
+                try:
+                    c2r.update_arrays(row_spec if src is None else src,
+                                      row_back if dst is None else dst)
+                    c2r.execute()
+                finally:
+                    c2r.update_arrays(row_spec, row_back)
+
+            self.rows_forward = rows_forward
+            self.rows_inverse = rows_inverse
+            self.direct = True
             self.cols_forward = {n: p.execute for n, p in col_fwd.items()}
             self.cols_inverse = [p.execute for p in col_inv]
         else:
@@ -111,11 +141,13 @@ class _Worker:
             cin, cx, cout = self.col_in, self.col_x, self.col_out
             px = o.px
 
-            def rows_forward() -> None:
-                spec[...] = scipy.fft.rfft(real, axis=1, workers=1)
+            def rows_forward(src=None, dst=None) -> None:
+                (spec if dst is None else dst)[...] = scipy.fft.rfft(
+                    real if src is None else src, axis=1, workers=1)
 
-            def rows_inverse() -> None:
-                back[...] = scipy.fft.irfft(spec, n=px, axis=1, norm="forward", workers=1)
+            def rows_inverse(src=None, dst=None) -> None:
+                (back if dst is None else dst)[...] = scipy.fft.irfft(
+                    spec if src is None else src, n=px, axis=1, norm="forward", workers=1)
 
             def cols_forward(n: int) -> Callable[[], None]:
                 def run() -> None:
@@ -129,7 +161,8 @@ class _Worker:
 
             self.rows_forward = rows_forward
             self.rows_inverse = rows_inverse
-            self.cols_forward = {n: cols_forward(n) for n in sorted({2, o.n_in_max})}
+            self.direct = True
+            self.cols_forward = {n: cols_forward(n) for n in o.input_counts}
             self.cols_inverse = [cols_inverse(k) for k in range(o.n_out_max)]
 
     def close(self) -> None:
@@ -167,6 +200,8 @@ class PrunedTransform:
         self.backend = backend
         self.cols = self.px // 2 + 1
         self.n_in_max, self.n_out_max = int(n_in_max), int(n_out_max)
+        self.input_counts = tuple(sorted({n for n in (1, 2, 4) if n <= self.n_in_max}
+                                         | {self.n_in_max}))
         self.threads = backend.threads
         self.row_block, self.col_block = self.block_sizes(shape, transform_shape,
                                                           self.dtype.name)
@@ -257,11 +292,21 @@ class PrunedTransform:
             c, b = divmod(i, nb)
             r0 = b * self.row_block
             r1 = min(self.ny, r0 + self.row_block)
-            w.row_real[:r1 - r0, :nx] = fields[c, r0:r1]
-            if r1 - r0 < self.row_block:
-                w.row_real[r1 - r0:, :nx] = 0
-            w.rows_forward()
-            stages[c][r0:r1] = w.row_spec[:r1 - r0]
+            m = r1 - r0
+            dst = stages[c][r0:r1]
+            src = fields[c, r0:r1]
+            full = m == self.row_block
+            direct_out = full and _same_layout(dst, w.row_spec)
+            if full and self.px == nx and _same_layout(src, w.row_real):
+                source = src  # straight from the field (no padding: periodic)
+            else:
+                w.row_real[:m, :nx] = src
+                if not full:
+                    w.row_real[m:, :nx] = 0
+                source = None
+            w.rows_forward(source, dst if direct_out else None)
+            if not direct_out:
+                dst[...] = w.row_spec[:m]
 
         self._run(n * nb, task)
         return stages
@@ -274,8 +319,9 @@ class PrunedTransform:
         (row stages; may be the inputs' arrays: a block's columns are read before they are
         written). Returns the sum of the blocks' return values, added in block order."""
         n_in, n_out = len(inputs), len(outputs)
-        if n_in not in (2, 4) or n_in > self.n_in_max or n_out > self.n_out_max:
-            raise ValueError(f"bad pass: {n_in} inputs, {n_out} outputs")
+        if n_in not in self.input_counts or n_out > self.n_out_max:
+            raise ValueError(f"a pass takes {self.input_counts} inputs and at most "
+                             f"{self.n_out_max} outputs, got {n_in} and {n_out}")
         bx = self.col_block
         nb = -(-self.cols // bx)
         partial = np.zeros(nb)
@@ -298,6 +344,32 @@ class PrunedTransform:
         self._run(nb, task)
         return float(sum(partial.tolist()))
 
+    def spectra(self, fields: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Full 2-D half spectra of ``fields`` (n, ny, nx) zero-padded onto the transform grid,
+        complex (n, P_y, C), by the pruned forward passes (zero rows never transformed). Fields
+        are transformed in batches whose row stages take at most ``STAGE_BATCH_BYTES``."""
+        n = fields.shape[0]
+        if out is None:
+            out = np.empty((n, self.py, self.cols), dtype=self.complex_dtype)
+        batch = max(1, min(n, STAGE_BATCH_BYTES // self.row_stage_bytes()))
+        bx = self.col_block
+        nb = -(-self.cols // bx)
+        for start in range(0, n, batch):
+            stop = min(n, start + batch)
+            stages = self.forward_rows(fields[start:stop])
+
+            def task(w: _Worker, b: int) -> None:
+                j0 = b * bx
+                m = min(self.cols, j0 + bx) - j0
+                for c, stage in enumerate(stages):
+                    gather_columns(stage, w.col_in[0], j0, m)
+                    w.cols_forward[1]()
+                    scatter_columns(w.col_x[0], out[start + c], j0, m)
+
+            self._run(nb, task)
+            del stages
+        return out
+
     def inverse_rows(self, stage: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """The field of a row stage: x-transform back (unnormalised) and keep the first nx values
         of each row; ``stage`` is destroyed. Written into ``out`` (ny, nx) if given, else into a
@@ -310,12 +382,27 @@ class PrunedTransform:
         def task(w: _Worker, b: int) -> None:
             r0 = b * self.row_block
             r1 = min(self.ny, r0 + self.row_block)
-            w.row_spec[:r1 - r0] = stage[r0:r1]
-            w.rows_inverse()
-            out[r0:r1] = w.row_back[:r1 - r0, :nx]
+            src = stage[r0:r1]
+            dst = out[r0:r1]
+            if r1 - r0 == self.row_block and _same_layout(src, w.row_spec):
+                if self.px == nx and _same_layout(dst, w.row_back):
+                    w.rows_inverse(src, dst)  # straight from the row stage into the output
+                    return
+                w.rows_inverse(src, None)
+            else:
+                w.row_spec[:r1 - r0] = src
+                w.rows_inverse()
+            dst[...] = w.row_back[:r1 - r0, :nx]
 
         self._run(nb, task)
         return out
+
+
+def _same_layout(x: np.ndarray, like: np.ndarray) -> bool:
+    """True when a plan made for ``like`` can run on ``x`` (dtype, shape, strides, alignment)."""
+    if x.dtype != like.dtype or x.shape != like.shape or x.strides != like.strides:
+        return False
+    return not HAVE_PYFFTW or pyfftw.is_byte_aligned(x, pyfftw.simd_alignment)
 
 
 def _ceil_pow2(n: int) -> int:
