@@ -1,38 +1,64 @@
-"""Solve time vs the bare FFTs it needs, operator build time, memory, and batched sources.
+"""Solve time vs the bare FFTs it needs, builds, first solve in a fresh process, memory, and
+batched sources.
 
     python benchmarks/bench_solve.py [--sizes 256 512 ... 8192] [--repeats 3] [--threads 2]
 
 (``python benchmarks/run.py`` runs this together with the analytic benchmarks and regenerates
-``benchmarks/README.md``.) For each grid size, boundary and precision, measured side by side:
+``benchmarks/README.md``.) Every (N, boundary, precision) case runs in fresh subprocesses of
+this script (``--child``), so each case starts from a clean heap and frees all its memory:
 
-* bare FFTs: the transform set of a full solve on its solve grid (2× padded for "open"), in the
-  solve's precision: one forward r2c of (a_x, a_y) and inverse c2r of j_x, j_y, A_x, A_y, B_z,
-  unnormalised like the solver's, on pre-allocated arrays;
-* full solve: ``solve`` + energy + current + vector potential + B_z(0) (operator built);
-* first solve − warm solve with the disk cache off (everything an operator needs: FFTW plans —
-  from wisdom when present — and multipliers), and the open-boundary kernel tables alone
-  (W, U, G_z(0)) cold and from the disk cache;
-* peak traced memory (tracemalloc) of one full solve over its inputs + requested outputs
-  (a and the 5 output grids), and the operator's own resident memory (multipliers, work arrays).
+1. ``--child case`` (disk cache off at start, planner as configured, ``measure`` by default):
+   the cold build (kernel tables and FFTW plans from scratch, no wisdom), then — disk cache on,
+   FFTW wisdom and tables stored — interleaved repeats of
 
-Medians over repeats, the FFT set and the solve interleaved so both see the same machine load.
+   * bare FFTs, unpruned: the solve's transform set as full 2-D transforms on its transform grid
+     (2× padded for "open"), in the solve's precision, on pre-allocated arrays: one r2c of
+     (a_x, a_y), c2r of j_x, j_y, A_x, A_y, B_z (unnormalised like the solver's). Where that
+     set does not fit next to the operator (8192² open), one field at a time on one reused
+     pair of arrays (2 r2c + 5 c2r; marked † in the table);
+   * bare FFTs, pruned: the solver's own pruned, blocked transform set
+     (``op.pruned``: forward rows of a, the column pass with a no-op multiplier, inverse rows
+     of the 5 outputs), no multiplier work;
+   * full solve: ``solve(...).evaluate()`` — energy, j, A, B_z(0) in one pass, outputs
+     allocated;
+
+   and the operator's resident bytes after a solve (quarter tables + the pruned transform's
+   per-thread work buffers).
+2. ``--child estimate``: the unpruned bare set and the solve with ``FFTBackend(planner=
+   "estimate")`` (the default planner) in a process that never loaded measured wisdom.
+3. ``--child fresh``: the first solve in a fresh process — from the script's first line (before
+   numpy and solver are imported) to the first completed full solve, with FFTW wisdom and kernel
+   tables from the disk cache (the source a is built before the clock's solve part and not
+   counted) — split into imports, plans, tables and numba load (first evaluate − a second
+   evaluate); and the process's peak RSS during that solve (the high-water mark is reset after
+   a is built) over the bytes of a + the outputs.
+
+Medians over repeats, the transform sets and the solve interleaved so all see the same load.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import math
-import os
-import platform
-import statistics
 import time
-import tracemalloc
 
-import numpy as np
+_T_START = time.perf_counter()  # the fresh-process clock starts before numpy/solver imports
 
-import solver
-from solver import cache, checks
-from solver.fft import FFTBackend
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import solver  # noqa: E402
+from solver import cache, checks  # noqa: E402
+from solver.fft import FFTBackend  # noqa: E402
+
+_T_IMPORTED = time.perf_counter()
 
 
 def median_time(fn, repeats: int) -> float:
@@ -58,14 +84,21 @@ def machine(fft: FFTBackend) -> dict:
             "backend": fft.name, "threads": fft.threads, "planner": fft.planner}
 
 
-def operator_nbytes(op) -> int:
-    """Resident bytes of an operator: cached multipliers, its own buffers and FFT work arrays."""
+def _nbytes(values) -> int:
+    """Bytes of the distinct numpy buffers in ``values`` (arrays, nested dicts/tuples/lists);
+    views count once, as their base array."""
+    seen: set[int] = set()
     total = 0
 
     def add(x):
         nonlocal total
         if isinstance(x, np.ndarray):
-            total += x.nbytes
+            root = x
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            if id(root) not in seen:
+                seen.add(id(root))
+                total += root.nbytes
         elif isinstance(x, dict):
             for v in x.values():
                 add(v)
@@ -73,12 +106,27 @@ def operator_nbytes(op) -> int:
             for v in x:
                 add(v)
 
-    add(list(op._cache.values()))
-    add([v for k, v in vars(op).items() if k.startswith("_") and isinstance(v, np.ndarray)])
-    for key, tp in op.fft._pairs.items():
-        if key[1:3] == op.solve_grid.shape and key[3] == op.dtype.name:
-            total += tp.real.nbytes + tp.spectrum.nbytes
+    add(values)
     return total
+
+
+def operator_nbytes(op) -> dict:
+    """Resident bytes of an operator after a solve: its cached arrays (``op._cache``: quarter
+    tables, wavevectors, weights) and the pruned transform's per-thread work buffers (the
+    ``_workers``' arrays); with the sizes the operator's own formulas give, as a check."""
+    tables = _nbytes(list(op._cache.values()))
+    pt = getattr(op, "_pruned", None)
+    work = sum(_nbytes(list(vars(w).values())) for w in pt._workers) if pt is not None else 0
+    out = {"tables_bytes": tables, "work_bytes": work, "bytes": tables + work}
+    try:
+        from solver.spectral.pruned import PrunedTransform
+
+        out["tables_formula_bytes"] = float(op.table_bytes(op.grid, op.precision))
+        out["work_formula_bytes"] = float(PrunedTransform.work_bytes(
+            op.grid.shape, op.solve_grid.shape, op.dtype.name, op.fft.threads))
+    except (AttributeError, TypeError):  # pragma: no cover - API changed
+        pass
+    return out
 
 
 def _problem(n: int):
@@ -89,85 +137,330 @@ def _problem(n: int):
     return grid, film, solver.exchange_map(islands, grid)
 
 
-def bench_solve(n: int, boundary: str, precision: str, repeats: int, fft: FFTBackend) -> dict:
-    """One row: FFT set vs full solve, builds, memory (see the module docstring)."""
-    grid, film, a = _problem(n)
-    row = {"n": n, "boundary": boundary, "precision": precision}
-    try:
-        solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
-    except ValueError as err:  # does not fit in memory
-        row["skipped"] = str(err)
-        return row
-    solver.clear_cache()
+def _solve(a, grid, film, boundary, fft, precision):
+    """One full solve: energy, j, A and B_z(0) in one pass (outputs allocated)."""
+    return solver.solve(a, grid, film, boundary, fft=fft, precision=precision).evaluate()
 
-    def full():
-        sol = solver.solve(a, grid, film, boundary, fft=fft, precision=precision)
-        sol.energy, sol.current, sol.vector_potential, sol.field_z(0.0)
 
-    was_enabled = cache.enabled()
-    cache.set_enabled(False)
+def _load_tables(op) -> tuple[float, float]:
+    """Build or load the tables of a full solve (W, U, G_z(0)) into the operator; returns the
+    seconds of W alone and of all three (NaN, NaN when the private API is gone)."""
+    table = getattr(op, "_table", None)
+    if table is None:  # pragma: no cover - API changed
+        return float("nan"), float("nan")
     t0 = time.perf_counter()
-    full()
-    first_cold = time.perf_counter() - t0
-    warm = median_time(full, 1)
-    cache.set_enabled(True)
-    solver.clear_cache()
-    full()  # populate the disk cache
-    solver.clear_cache()
-    t0 = time.perf_counter()
-    full()
-    first_cached = time.perf_counter() - t0
-    op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
-    kernels_cold = kernels_cached = kernel_w = float("nan")
-    if boundary == "open":  # the free-space kernel tables alone (no FFTW planning)
-        cache.set_enabled(False)
-        t0 = time.perf_counter()
-        op._tensor("W")
-        kernel_w = time.perf_counter() - t0
-        op._tensor("U"), op._tensor("G", 0.0)
-        kernels_cold = time.perf_counter() - t0
-        cache.set_enabled(True)
-        t0 = time.perf_counter()
-        op._tensor("W"), op._tensor("U"), op._tensor("G", 0.0)
-        kernels_cached = time.perf_counter() - t0
-    cache.set_enabled(was_enabled)
+    table("W")
+    t_w = time.perf_counter() - t0
+    table("U"), table("G", 0.0)
+    return t_w, time.perf_counter() - t0
 
-    dtype = op.dtype
-    sg = op.solve_grid.shape
-    fwd, inv1 = fft.pair(2, sg, dtype), fft.pair(1, sg, dtype)
-    src = fft.empty((2,) + sg, dtype)
-    src[...] = 0.0
-    src[:, :n, :n] = a
-    spec2 = fft.empty((2, sg[0], sg[1] // 2 + 1), op.complex_dtype)
-    out2 = fft.empty((2,) + sg, dtype)
 
-    def bare():  # the transform set of a full solve, unnormalised like the solver's
+class BareUnpruned:
+    """The unpruned bare transform set (full 2-D transforms of the transform grid).
+
+    ``lean=False``: as a solve would need it at once — one 2-field r2c of (a_x, a_y) into a
+    spectrum, 2-field c2r twice and a 1-field c2r into an output stack (all pre-allocated).
+    ``lean=True``: one field at a time on one pair's own arrays (2 r2c + 5 c2r), for grids where
+    the full set does not fit next to the operator. ``keep=False``: the arrays are freed after
+    every run (:meth:`release`) and made again, untimed, by :meth:`prepare` (FFTW plans from
+    wisdom), so they never coexist with a solve's memory.
+    """
+
+    def __init__(self, fft: FFTBackend, op, a: np.ndarray, lean: bool, keep: bool) -> None:
+        self.fft, self.a, self.lean, self.keep = fft, a, lean, keep
+        self.sg, self.dtype, self.cdtype = op.solve_grid.shape, op.dtype.name, op.complex_dtype
+        self.arrays: dict | None = None
+
+    @staticmethod
+    def nbytes(op, lean: bool) -> float:
+        sy, sx = op.solve_grid.shape
+        real = sy * sx * op.dtype.itemsize
+        spec = sy * (sx // 2 + 1) * op.complex_dtype.itemsize
+        # lean: one pair; full: pairs of 2 and 1 fields + src (2), spec2 (2), out2 (2)
+        return float(real + spec) if lean else float(7 * real + 5 * spec)
+
+    def prepare(self) -> None:
+        fft, sg, ny, nx = self.fft, self.sg, self.a.shape[1], self.a.shape[2]
+        if self.lean:
+            if self.arrays is None:
+                self.arrays = {"p": fft.pair(1, sg, self.dtype)}
+            p = self.arrays["p"]
+            p.real[...] = 0.0  # the inverses of the last run wrote here: the source again
+            p.real[0, :ny, :nx] = self.a[0]
+            return
+        if self.arrays is None:
+            src = fft.empty((2,) + sg, self.dtype)
+            src[...] = 0.0
+            src[:, :ny, :nx] = self.a
+            spec2 = fft.empty((2, sg[0], sg[1] // 2 + 1), self.cdtype)
+            out2 = fft.empty((2,) + sg, self.dtype)
+            spec2[...] = 0.0  # touched: no first-use page faults inside the timed run
+            out2[...] = 0.0
+            self.arrays = {"fwd": fft.pair(2, sg, self.dtype), "inv1": fft.pair(1, sg, self.dtype),
+                           "src": src, "spec2": spec2, "out2": out2}
+
+    def run(self) -> None:
+        d = self.arrays
+        if self.lean:
+            p = d["p"]
+            for _ in range(2):  # r2c of a_x, a_y
+                p.forward_into(p.real, p.spectrum)
+            for _ in range(5):  # c2r of j_x, j_y, A_x, A_y, B_z
+                p.inverse_into(p.spectrum, p.real)
+            return
+        fwd, inv1, src, spec2, out2 = d["fwd"], d["inv1"], d["src"], d["spec2"], d["out2"]
         fwd.forward_into(src, spec2)
         fwd.inverse_into(spec2, out2)
         fwd.inverse_into(spec2, out2)
         inv1.inverse_into(spec2[:1], out2[:1])
 
-    t_fft, t_solve = [], []
-    for _ in range(repeats):  # interleaved: both see the same machine load
-        t_fft.append(median_time(bare, 1))
-        t_solve.append(median_time(full, 1))
-    del src, spec2, out2
-    tracemalloc.start()
-    full()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    io_bytes = n * n * (2 * 8 + 5 * dtype.itemsize)  # a (2 float64 grids) + j, A (4) + B_z (1)
-    warm_s = min(warm, statistics.median(t_solve))
-    row.update(fft_s=statistics.median(t_fft), solve_s=statistics.median(t_solve),
-               build_cold_s=max(first_cold - warm_s, 0.0),
-               build_cached_s=max(first_cached - warm_s, 0.0),
-               kernels_cold_s=kernels_cold, kernel_W_cold_s=kernel_w,
-               kernels_cached_s=kernels_cached,
-               peak_GiB=peak / 2**30, io_GiB=io_bytes / 2**30, peak_over_io=peak / io_bytes,
-               operator_GiB=operator_nbytes(op) / 2**30)
+    def release(self, force: bool = False) -> None:
+        if self.keep and not force:
+            return
+        self.arrays = None
+        self.fft.clear()
+        gc.collect()
+
+
+def bare_pruned(op, a: np.ndarray) -> None:
+    """The solver's pruned transform set with no multiplier: forward rows of a, the column pass
+    (y-transforms forward and back, a no-op multiplier) into 5 outputs — the source's 2 row
+    stages reused, as the solve does — and the inverse rows of each output into a new array
+    (each row stage dropped once transformed, as the solve does)."""
+    pt = op.pruned
+    stages = pt.forward_rows(a)
+    outs = stages + [op.fft.empty(stages[0].shape, op.complex_dtype) for _ in range(3)]
+    del stages
+    pt.columns(outs[:2], outs, lambda x, o, j0, m: 0.0)
+    fields = []
+    for i in range(len(outs)):
+        fields.append(pt.inverse_rows(outs[i]))
+        outs[i] = None
+    return fields
+
+
+def _bare_mode(op, a: np.ndarray, force: str = "auto") -> tuple[bool, bool]:
+    """(lean, keep) for the unpruned bare set: the full set if it fits next to the operator,
+    kept allocated if it also fits next to a solve's transient memory (``force``: "full" or
+    "lean" instead of the memory rule for the first)."""
+    avail = checks.available_memory_bytes()
+    resident = float(op.table_bytes(op.grid, op.precision)) + a.nbytes
+    solve = float(op.pass_bytes(op.grid, op.precision))
+    lean = (force == "lean" if force != "auto" else
+            resident + BareUnpruned.nbytes(op, False) > 0.6 * avail)
+    keep = resident + BareUnpruned.nbytes(op, lean) + solve < 0.5 * avail
+    return lean, keep
+
+
+def _interleaved(fns: dict, repeats: int, warm: tuple = ()) -> dict:
+    """Median seconds of each ``(prepare, run, release)`` in ``fns``, run in turn ``repeats``
+    times (interleaved: all see the same machine load), after one untimed run of those named in
+    ``warm`` (first executions: FFTW threads, caches)."""
+    times: dict = {k: [] for k in fns}
+    for k in warm:
+        prepare, fn, release = fns[k]
+        if prepare:
+            prepare()
+        fn()
+        if release:
+            release()
+    for _ in range(repeats):
+        for k, (prepare, fn, release) in fns.items():
+            if prepare:
+                prepare()
+            t0 = time.perf_counter()
+            out = fn()
+            times[k].append(time.perf_counter() - t0)
+            del out
+            if release:
+                release()
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def _vm(key: str) -> int:
+    """A /proc/self/status entry (VmRSS, VmHWM) in bytes (0 where unavailable)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak() -> bool:
+    """Reset the process's RSS high-water mark (Linux ≥ 4.0: ``clear_refs`` 5); True if done."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+# --- the child processes ----------------------------------------------------------------------
+def child_case(n: int, boundary: str, precision: str, repeats: int, fft: FFTBackend,
+               bare_mode: str = "auto") -> dict:
+    """Builds (cold, then disk cache), the bare sets vs the solve, operator memory."""
+    grid, film, a = _problem(n)
+    row: dict = {}
+    cache.set_enabled(False)  # cold: no tables from disk (and the backend loaded no wisdom)
+    t0 = time.perf_counter()
+    try:
+        op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
+    except ValueError as err:  # does not fit in memory
+        return {"skipped": str(err)}
+    kernel_w, kernels_cold = _load_tables(op)
+    tp = time.perf_counter()
+    op.pruned
+    plans_cold = time.perf_counter() - tp
+    sol = _solve(a, grid, film, boundary, fft, precision)
+    first_cold = time.perf_counter() - t0
+    del sol
+    warm = median_time(lambda: _solve(a, grid, film, boundary, fft, precision), 1)
+
+    cache.set_enabled(True)
+    from solver.spectral.fft import save_fftw_wisdom
+
+    save_fftw_wisdom()  # merges the disk wisdom into this process and stores the new plans
+    kernels_cached = float("nan")
+    raw = getattr(op, "_raw", None)
+    if boundary == "open" and raw is not None:
+        raw("W"), raw("U"), raw("G", 0.0)  # store the tables (a build only if not yet stored)
+        t0 = time.perf_counter()
+        raw("W"), raw("U"), raw("G", 0.0)
+        kernels_cached = time.perf_counter() - t0
+    gc.collect()
+
+    lean, keep = _bare_mode(op, a, bare_mode)
+    bare = BareUnpruned(fft, op, a, lean, keep)
+    t = _interleaved({
+        "fft_s": (bare.prepare, bare.run, bare.release),
+        "pruned_s": (None, lambda: bare_pruned(op, a), None),
+        "solve_s": (None, lambda: _solve(a, grid, film, boundary, fft, precision), None),
+    }, repeats, warm=("fft_s", "pruned_s"))
+    bare.release(force=True)
+    sol = _solve(a, grid, film, boundary, fft, precision)
+    mem = operator_nbytes(op)
+    del sol
+    row.update(t, bare_lean=lean, bare_kept=keep, build_cold_s=max(first_cold - min(warm, t["solve_s"]), 0.0),
+               plans_cold_s=plans_cold, kernels_cold_s=kernels_cold, kernel_W_cold_s=kernel_w,
+               kernels_cached_s=kernels_cached, operator_GiB=mem["bytes"] / 2**30,
+               operator_tables_GiB=mem["tables_bytes"] / 2**30,
+               operator_work_GiB=mem["work_bytes"] / 2**30,
+               operator_formula_GiB=(mem.get("tables_formula_bytes", float("nan"))
+                                     + mem.get("work_formula_bytes", float("nan"))) / 2**30)
+    return row
+
+
+def child_estimate(n: int, boundary: str, precision: str, repeats: int, fft: FFTBackend,
+                   bare_mode: str = "auto") -> dict:
+    """The unpruned bare set, the pruned one and the solve with this (estimate) backend, in a
+    process that never loaded measured wisdom; tables from the disk cache."""
+    grid, film, a = _problem(n)
+    cache.set_enabled(True)
+    op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
+    _solve(a, grid, film, boundary, fft, precision)  # tables, plans, numba: warm
+    gc.collect()
+    lean, keep = _bare_mode(op, a, bare_mode)
+    bare = BareUnpruned(fft, op, a, lean, keep)
+    t = _interleaved({
+        "fft_est_s": (bare.prepare, bare.run, bare.release),
+        "pruned_est_s": (None, lambda: bare_pruned(op, a), None),
+        "solve_est_s": (None, lambda: _solve(a, grid, film, boundary, fft, precision), None),
+    }, repeats, warm=("fft_est_s", "pruned_est_s"))
+    bare.release(force=True)
+    return {**t, "bare_est_lean": lean}
+
+
+def child_fresh(n: int, boundary: str, precision: str, args) -> dict:
+    """The first full solve of a fresh process (tables and FFTW wisdom from the disk cache) and
+    its peak RSS."""
+    t_import = _T_IMPORTED - _T_START
+    cache.set_enabled(True)
+    grid, film, a = _problem(n)  # not counted: the source is the caller's
+    gc.collect()
+    rss_before = _vm("VmRSS")
+    reset = _reset_peak()
+    t0 = time.perf_counter()
+    fft = FFTBackend(args.backend, threads=args.threads, planner=args.planner)  # loads wisdom
+    op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
+    t_backend = time.perf_counter() - t0
+    _, t_tables = _load_tables(op)
+    tp = time.perf_counter()
+    op.pruned
+    t_plans = time.perf_counter() - tp + t_backend
+    te = time.perf_counter()
+    sol = _solve(a, grid, film, boundary, fft, precision)
+    t_eval = time.perf_counter() - te
+    first = t_import + time.perf_counter() - t0
+    peak_hwm = _vm("VmHWM")
+    peak_ru = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    io_bytes = (a.nbytes + sol.current.nbytes + sol.vector_potential.nbytes
+                + sol.field_z(0.0).nbytes)
+    del sol
+    gc.collect()
+    te = time.perf_counter()
+    sol = _solve(a, grid, film, boundary, fft, precision)
+    t_eval_warm = time.perf_counter() - te
+    del sol
+    peak = peak_hwm if (reset and peak_hwm) else peak_ru
+    return {"first_solve_s": first, "first_import_s": t_import, "first_plans_s": t_plans,
+            "first_tables_s": t_tables, "first_evaluate_s": t_eval,
+            "evaluate_warm_s": t_eval_warm, "numba_load_s": max(t_eval - t_eval_warm, 0.0),
+            "rss_before_GiB": rss_before / 2**30, "peak_rss_GiB": peak / 2**30,
+            "peak_ru_maxrss_GiB": peak_ru / 2**30, "peak_reset": reset,
+            "io_GiB": io_bytes / 2**30, "peak_over_io": peak / io_bytes}
+
+
+def child_main(args) -> None:
+    n, boundary, precision = int(args.case[0]), args.case[1], args.case[2]
+    if args.child == "fresh":
+        row = child_fresh(n, boundary, precision, args)
+    else:
+        planner = "estimate" if args.child == "estimate" else args.planner
+        fft = FFTBackend(args.backend, threads=args.threads, planner=planner)
+        fn = child_case if args.child == "case" else child_estimate
+        row = fn(n, boundary, precision, args.repeats, fft, args.bare)
+    print("RESULT " + json.dumps(row), flush=True)
+
+
+def _child(mode: str, n: int, boundary: str, precision: str, args) -> dict:
+    """Run one child (``mode``) in a fresh interpreter; its result dict, or {"error": ...}."""
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", mode,
+           "--case", str(n), boundary, precision, "--repeats", str(args.repeats),
+           "--threads", str(args.threads), "--backend", args.backend, "--planner", args.planner,
+           "--bare", args.bare]
+    # the case child starts with the disk cache off (its backend must load no wisdom: cold
+    # plans); the others read tables and wisdom from it, whatever SOLVER_CACHE says
+    env = {**os.environ, "SOLVER_CACHE": "0" if mode == "case" else "1"}
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, env=env)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    return {"error": f"{mode} child exited with {proc.returncode}"
+            + (" (killed: out of memory?)" if proc.returncode < 0 else "")}
+
+
+def bench_solve(n: int, boundary: str, precision: str, args) -> dict:
+    """One row: the case, estimate and fresh children of (n, boundary, precision)."""
+    row: dict = {"n": n, "boundary": boundary, "precision": precision}
+    row.update(_child("case", n, boundary, precision, args))
+    if "skipped" in row or "error" in row:
+        return row
+    if args.planner == "estimate":  # the case child used the estimate planner already
+        row.update(fft_est_s=row["fft_s"], pruned_est_s=row["pruned_s"],
+                   solve_est_s=row["solve_s"], bare_est_lean=row["bare_lean"])
+    else:
+        row.update(_child("estimate", n, boundary, precision, args))
+    if "error" not in row:
+        row.update(_child("fresh", n, boundary, precision, args))
+    if "error" in row:
+        return row
     row["ratio"] = row["solve_s"] / row["fft_s"]
-    solver.clear_cache()
-    fft.clear()
+    row["ratio_pruned"] = row["solve_s"] / row["pruned_s"]
+    row["ratio_estimate"] = row["solve_est_s"] / row["fft_est_s"]
     return row
 
 
@@ -207,31 +500,69 @@ def bench_batched(n: int, n_islands: int, repeats: int, fft: FFTBackend) -> dict
     return row
 
 
-def _opt(x: float) -> str:
-    return "—" if math.isnan(x) else f"{x:.2f}"
+def _opt(x, fmt: str = ".2f") -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, fmt)
+
+
+def _failed(r: dict, columns: int) -> str | None:
+    """The row of a skipped or failed case (None for a measured one)."""
+    why = ("skipped: does not fit in memory" if "skipped" in r else
+           f"failed: {r['error']}" if "error" in r else None)
+    if why is None:
+        return None
+    return f"| {r['n']}² | {r['boundary']} | {r['precision']} | {why} |" + " |" * (columns - 4)
 
 
 def table_solve(rows: list[dict]) -> str:
-    """Markdown table of :func:`bench_solve` rows, with the N log N scaling column."""
-    lines = ["| N | boundary | precision | bare FFTs (s) | full solve (s) | solve / FFTs | "
-             "solve / (N log N), rel. | first solve − warm, cold (s) | kernels cold: W / all (s) "
-             "| kernels cached (s) | peak (GiB) | peak / (in+out) | operator (GiB) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    """Markdown table of the timings of :func:`bench_solve` rows, with the N log N column."""
+    lines = ["| N | boundary | precision | bare FFTs, unpruned (s) | bare FFTs, pruned (s) | "
+             "full solve (s) | solve / unpruned | solve / pruned | solve / bare, estimate "
+             "planner | solve / (N log N), rel. |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     base: dict = {}
+    lean = False
     for r in rows:
-        if "skipped" in r:
-            lines.append(f"| {r['n']}² | {r['boundary']} | {r['precision']} | skipped: does not "
-                         "fit in memory | | | | | | | | | |")
+        failed = _failed(r, 10)
+        if failed:
+            lines.append(failed)
             continue
         per = r["solve_s"] / (r["n"] ** 2 * math.log2(r["n"] ** 2))
         key = (r["boundary"], r["precision"])
         base.setdefault(key, per)
+        mark = " †" if r.get("bare_lean") else ""
+        lean |= bool(r.get("bare_lean"))
         lines.append(
-            f"| {r['n']}² | {r['boundary']} | {r['precision']} | {r['fft_s']:.4f} | "
-            f"{r['solve_s']:.4f} | {r['ratio']:.2f} | {per / base[key]:.2f} | "
-            f"{r['build_cold_s']:.2f} | {_opt(r['kernel_W_cold_s'])} / {_opt(r['kernels_cold_s'])} | "
-            f"{_opt(r['kernels_cached_s'])} | {r['peak_GiB']:.3f} | "
-            f"{r['peak_over_io']:.2f} | {r['operator_GiB']:.3f} |")
+            f"| {r['n']}² | {r['boundary']} | {r['precision']} | {r['fft_s']:.4f}{mark} | "
+            f"{r['pruned_s']:.4f} | {r['solve_s']:.4f} | {r['ratio']:.2f} | "
+            f"{r['ratio_pruned']:.2f} | {r['ratio_estimate']:.2f} | {per / base[key]:.2f} |")
+    if lean:
+        lines += ["", "† one field at a time on one reused pair of padded arrays (2 r2c + 5 c2r): "
+                  "the 2-field set does not fit in memory next to the operator."]
+    return "\n".join(lines)
+
+
+def table_builds(rows: list[dict]) -> str:
+    """Markdown table of the builds, the fresh-process first solve and memory."""
+    lines = ["| N | boundary | precision | first solve − warm, cold (s) | kernels cold: W / all "
+             "(s) | kernels cached (s) | first solve, fresh process (s) | of which imports / "
+             "plans / tables / numba (s) | RSS before operator (GiB) | peak RSS (GiB) | "
+             "peak / (in+out) | operator (GiB) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        failed = _failed(r, 12)
+        if failed:
+            lines.append(failed)
+            continue
+        periodic = r["boundary"] != "open"
+        kw = "—" if periodic else _opt(r["kernel_W_cold_s"])
+        ka = "—" if periodic else _opt(r["kernels_cold_s"])
+        lines.append(
+            f"| {r['n']}² | {r['boundary']} | {r['precision']} | {r['build_cold_s']:.2f} | "
+            f"{kw} / {ka} | {_opt(r['kernels_cached_s'])} | {r['first_solve_s']:.2f} | "
+            f"{r['first_import_s']:.2f} / {r['first_plans_s']:.2f} / "
+            f"{_opt(r['first_tables_s'])} / {r['numba_load_s']:.2f} | "
+            f"{r['rss_before_GiB']:.3f} | {r['peak_rss_GiB']:.3f} | {r['peak_over_io']:.2f} | "
+            f"{r['operator_GiB']:.3f} |")
     return "\n".join(lines)
 
 
@@ -247,7 +578,8 @@ def table_batched(rows: list[dict]) -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__, allow_abbrev=False,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096, 8192])
     p.add_argument("--boundaries", nargs="+", default=["periodic", "open"])
     p.add_argument("--single-sizes", type=int, nargs="*", default=[2048, 4096],
@@ -258,11 +590,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--planner", default="measure", help="FFTW planner (wisdom is cached on disk)")
     p.add_argument("--batched", type=int, nargs=2, default=[1024, 16], metavar=("N", "ISLANDS"))
     p.add_argument("--json", default=None)
+    p.add_argument("--bare", choices=["auto", "full", "lean"], default="auto",
+                   help="unpruned bare set: all fields at once (full), one field at a time "
+                        "(lean), or full where it fits in memory (auto)")
+    p.add_argument("--child", choices=["case", "estimate", "fresh"], help=argparse.SUPPRESS)
+    p.add_argument("--case", nargs=3, metavar=("N", "BOUNDARY", "PRECISION"),
+                   help=argparse.SUPPRESS)
     return p
 
 
 def run(args) -> dict:
-    """All solver rows of one run (printed as they come)."""
+    """All solver rows of one run (printed as they come); every case in its own processes."""
     fft = FFTBackend(args.backend, threads=args.threads, planner=args.planner)
     info = machine(fft)
     print("# " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
@@ -270,7 +608,7 @@ def run(args) -> dict:
     for n in args.sizes:
         for b in args.boundaries:
             for prec in ["double"] + (["single"] if n in args.single_sizes else []):
-                r = bench_solve(n, b, prec, args.repeats, fft)
+                r = bench_solve(n, b, prec, args)
                 rows.append(r)
                 print(json.dumps(r), flush=True)
     batched = [bench_batched(args.batched[0], args.batched[1], args.repeats, fft)]
@@ -280,8 +618,14 @@ def run(args) -> dict:
 
 def main() -> None:
     args = parser().parse_args()
+    if args.child:
+        child_main(args)
+        return
     res = run(args)
     print(table_solve(res["solve"]))
+    print()
+    print(table_builds(res["solve"]))
+    print()
     print(table_batched(res["batched"]))
     if args.json:
         with open(args.json, "w") as fh:

@@ -1,5 +1,7 @@
 """All benchmarks in one run: solver scaling 256²…8192² (periodic, open; double and single
-precision), operator builds, memory, batched sources, 10⁶ couplings, θ_c and phase diagrams.
+precision) against the bare FFTs (unpruned, pruned, estimate planner), operator builds, the
+first solve in a fresh process, peak RSS, batched sources, 10⁶ couplings, θ_c and phase
+diagrams. Each solver case runs in its own subprocesses (see ``bench_solve.py``).
 
     python benchmarks/run.py [--quick] [--json benchmarks/results.json] [--readme benchmarks/README.md]
 
@@ -36,8 +38,10 @@ def markdown(res: dict) -> str:
         f"{m['pyfftw']}, solver {m['solver']}. FFT backend **{m['backend']}**, "
         f"**{m['threads']} threads**, planner {m['planner']}. Medians of {res['repeats']} "
         "repeats.", "",
-        "### Solve vs bare FFTs, builds, memory", "",
+        "### Solve vs bare FFTs", "",
         bench_solve.table_solve(res["solve"]), "",
+        "### Builds, first solve in a fresh process, memory", "",
+        bench_solve.table_builds(res["solve"]), "",
         "### Many sources in one call (open pair coupling tensors)", "",
         bench_solve.table_batched(res["batched"]), "",
         "### Analytic parts", "",
