@@ -69,3 +69,33 @@ def test_quarter_grid_equals_full_grid(shape, kind):
         assert new[name].shape == (2 * shape[0], shape[1] + 1)
         scale = np.abs(ref[name]).max()
         assert np.abs(new[name] - ref[name]).max() <= eps * scale, name
+
+
+def _build(grid, kind, threads, r0=0.4):
+    real, closed = {"W": (kernels.current_kernel_real, kernels.current_kernel),
+                    "U": (kernels.vector_potential_kernel_real, kernels.vector_potential_kernel),
+                    "G": (kernels.field_kernel_real, kernels.field_kernel)}[kind]
+    return freespace.aperiodic_multipliers(grid, partial(real, pearl_length=r0),
+                                           partial(closed, pearl_length=r0),
+                                           FFTBackend("scipy", threads=threads), even=kind != "G")
+
+
+@pytest.mark.parametrize("shape", [(40, 40), (36, 50)])
+@pytest.mark.parametrize("kind", ["W", "G"])
+def test_blocks_and_threads(shape, kind, monkeypatch):
+    """The blocked passes: the bits do not depend on the thread count (the blocks are fixed by
+    the shapes), and blocks of a few rows (first pass, quadrature, transposes) give the tables
+    of one block to round-off; on a square grid yy / y are the transposes of xx / x. The result
+    is the transposed view of a C-contiguous (m, nx + 1, ny + 1) array."""
+    grid = solver.Grid(shape, 0.07)
+    one = _build(grid, kind, 1)
+    assert one.transpose(0, 2, 1).flags.c_contiguous
+    assert np.array_equal(one, _build(grid, kind, 2))
+    monkeypatch.setattr(freespace, "_BLOCK_POINTS", 1500)
+    monkeypatch.setattr(freespace, "_TRANSPOSE_BLOCK", 7)
+    monkeypatch.setattr(kernels, "_QUADRATURE_BLOCK", 50_000)
+    small = _build(grid, kind, 1)
+    assert np.array_equal(small, _build(grid, kind, 3))
+    assert np.abs(small - one).max() <= 1e-13 * np.abs(one).max()
+    if shape[0] == shape[1]:
+        assert np.array_equal(one[-1], one[0].T)

@@ -177,3 +177,37 @@ def test_quarter_tables_are_the_operators_resident_memory():
         rows, cols = (grid.ny + 1, grid.nx + 1) if boundary == "open" else (
             grid.ny // 2 + 1, grid.nx // 2 + 1)
         assert all(t.shape[1:] == (cols, rows) for t in tables)
+
+
+@pytest.mark.parametrize("boundary", ["periodic", "open"])
+def test_evaluate_computes_each_output_once_and_matches_single_requests(boundary, monkeypatch):
+    """``Solution.evaluate`` gives the same bits as the outputs requested one by one, makes one
+    operator pass for the energy, j, A and B_z(0) together, none for outputs already computed,
+    and one per further height."""
+    grid = solver.Grid((30, 36), 0.1)
+    a = solver.exchange_map([solver.Island.disk((0.1, -0.2), 0.5)], grid, boundary=boundary)
+    film = solver.Film(0.9)
+    single = solver.solve(a, grid, film, boundary)
+    ref = (single.grid_energy, np.array(single.current), np.array(single.vector_potential),
+           np.array(single.field_z(0.0)), np.array(single.field_z(0.2)))
+    sol = solver.solve(a, grid, film, boundary)
+    calls = []
+    original = type(sol.operator).evaluate
+
+    def counting(self, *args, **kwargs):
+        calls.append(kwargs)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(sol.operator), "evaluate", counting)
+    assert sol.evaluate() is sol
+    assert len(calls) == 1
+    sol.evaluate(heights=(0.0, 0.2))
+    assert len(calls) == 2 and calls[1]["heights"] == (0.2,) and not calls[1]["current"]
+    got = (sol.grid_energy, sol.current, sol.vector_potential, sol.field_z(0.0), sol.field_z(0.2))
+    assert len(calls) == 2
+    assert got[0] == ref[0]
+    for g, r in zip(got[1:], ref[1:]):
+        np.testing.assert_array_equal(g, r)
+        assert not g.flags.writeable
+        with pytest.raises(ValueError):
+            g[..., 0] = 1.0

@@ -166,15 +166,17 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
         jj = j0 + j
         qxj = qx[jj] if scalar else 0.0
         col_total = 0.0
-        for k in range(half + 1):  # rows 0 … P/2: table row k
-            qyk = qy[k] if scalar else 0.0
-            col_total += _element(x, out, j, k, k, 1.0, jj, qxj, qyk, scalar, tw, tu, tg,
+        # rows k = r and P − r share table row r (odd tables change sign): each table value
+        # is read from memory once per column
+        for r in range(half + 1):
+            qyk = qy[r] if scalar else 0.0
+            col_total += _element(x, out, j, r, r, 1.0, jj, qxj, qyk, scalar, tw, tu, tg,
                                   slots, scales, energy, want_w, want_u, want_g, cross)
-        for k in range(half + 1, n_rows):  # rows P/2 + 1 … P − 1: table row P − k, parity
-            qyk = qy[k] if scalar else 0.0
-            col_total += _element(x, out, j, k, n_rows - k, -1.0, jj, qxj, qyk, scalar, tw,
-                                  tu, tg, slots, scales, energy, want_w, want_u, want_g,
-                                  cross)
+            k = n_rows - r
+            if 0 < r < k:
+                qyk = qy[k] if scalar else 0.0
+                col_total += _element(x, out, j, k, r, -1.0, jj, qxj, qyk, scalar, tw, tu, tg,
+                                      slots, scales, energy, want_w, want_u, want_g, cross)
         if energy:
             total += weights[jj] * col_total
     return total

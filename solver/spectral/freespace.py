@@ -14,6 +14,17 @@ are done on the fundamental quarter of the period with real-to-real transforms (
 axes, DST-I on odd ones): a quarter of the points of the full complex transforms, no complex
 arrays, and the spectrum f(q) is only evaluated on the quarter grid.
 
+Everything but f(|q|) is separable (the factors q_a q_b or q_a, the spectral filter, the
+normalisation, the cropping to the offsets a pair in D can have), so the build is two blocked
+passes that never hold a full precompute-grid array: (1) blocks of rows of the precompute
+quarter: f(|q|), times the x weight, inverse along x, cropped to the nx + 1 offsets, times the y
+weight, stored transposed ((nx + 1) × (P_y/2 + 1) per component); (2) blocks of those rows:
+inverse along y, cropped to the ny + 1 offsets, forward along y on the 2× grid; then the forward
+along x in blocks of columns. Every transform runs on one thread per block, the blocks on
+``fft.threads`` threads; the blocks are fixed by the shapes, so the bits do not depend on the
+thread count. Peak memory: the tables plus one transposed first-pass table per component built
+(see :func:`aperiodic_multipliers`).
+
 Two lengths in cells make this exact on small and thin grids too (``domain_taper`` and
 ``precompute_shape``): the taper's erfc scale is at least ``TAPER_MIN_SIGMA_CELLS`` cells, so the
 truncation is resolved below the spectral filter's band edge, and the precompute period keeps
@@ -29,6 +40,7 @@ Multipliers are returned as *quarter tables* of the rfft grid of the 2× padded 
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -55,10 +67,11 @@ inside the domain. With σ ≈ 1 cell (TAPER_WIDTH × diagonal on a 16² grid) t
 differed from the same source on a larger grid by 7e-3 in the current; with 8 cells, ~1e-13.
 Only grids with a diagonal below 12 σ / TAPER_WIDTH = 192 cells are affected."""
 
-KERNEL_FORM = 2
+KERNEL_FORM = 3
 """Revision of how the free-space multipliers are built (real-space kernel forms, constant
 shift, taper and precompute period); part of the disk-cache key, so tables built by an older
-revision are not reused. 2: minimum taper width, filter reach, centred kernels, stable U."""
+revision are not reused. 2: minimum taper width, filter reach, centred kernels, stable U.
+3: separable weights and blocked passes (the same tables to round-off, other bits)."""
 
 COMPONENTS = {True: ("xx", "xy", "yy"), False: ("x", "y")}
 """Components of :func:`aperiodic_multipliers` (even kernels: q_a q_b f; odd: i q_a f), in
@@ -133,30 +146,36 @@ def _centred(real, radius: float):
     return shifted
 
 
-def _symmetric_sum(x: np.ndarray, odd: tuple[bool, bool], workers: int,
-                   keep: tuple[int, int] | None = None) -> np.ndarray:
-    """Σ_k x_k · (cos or sin)(π i k / N) over a full period 2N along both axes, with the sign and
-    the factor i of the odd axes left to the caller.
+_BLOCK_POINTS = 1 << 17
+"""Points (rows × precompute quarter width) of one row block of the first pass of
+:func:`aperiodic_multipliers`: small enough to stay in cache while the kernel is evaluated,
+weighted and transformed. Fixed, so that the blocks (and the bits) do not depend on threads."""
 
-    ``x`` holds the fundamental domain k = 0..N of each axis (shape (N_y + 1, N_x + 1)). An even
-    axis sums x_0 + (−1)^i x_N + 2 Σ_{0<k<N} x_k cos(π i k/N) (DCT-I); an odd axis
-    2 Σ_{0<k<N} x_k sin(π i k/N) (DST-I; the end points of an odd sequence vanish and so do the
-    outputs at i = 0, N). ``keep = (ky, kx)`` returns only the outputs i < k (the x transform is
-    done first and cropped before the y transform). Returns a new array.
-    """
-    ky, kx = keep or x.shape
-    rows = x[1:-1] if odd[0] else x
-    if odd[1]:
-        y = np.zeros((rows.shape[0], kx))
-        y[:, 1:min(kx, x.shape[1] - 1)] = scipy.fft.dst(
-            rows[:, 1:-1], type=1, axis=1, workers=workers)[:, :kx - 1]
-    else:
-        y = scipy.fft.dct(rows, type=1, axis=1, workers=workers)[:, :kx]
-    if odd[0]:
-        out = np.zeros((ky, kx))
-        out[1:min(ky, x.shape[0] - 1)] = scipy.fft.dst(y, type=1, axis=0, workers=workers)[:ky - 1]
-        return out
-    return np.ascontiguousarray(scipy.fft.dct(y, type=1, axis=0, workers=workers)[:ky])
+
+_TRANSPOSE_BLOCK = 64
+"""Rows per block of the transposed copies (a plain ``a.T`` copy of a large table runs ~10×
+slower, one cache miss per element) and columns per block of the transforms along axis 0."""
+
+
+def _r2r_inplace(x: np.ndarray, odd: bool, axis: int, workers: int) -> None:
+    """In place along ``axis``: the DCT-I of ``x`` (even), or the DST-I of its interior points
+    1 … N − 1 (odd), so that output i lands at index i and the end points are left untouched.
+
+    An even axis sums x_0 + (−1)^i x_N + 2 Σ_{0<k<N} x_k cos(π i k/N); an odd one
+    2 Σ_{0<k<N} x_k sin(π i k/N) (the end points of an odd sequence vanish and so do its outputs
+    at i = 0, N): Σ_k x_k (cos or sin)(π i k/N) over a full period 2N, the sign and the factor i
+    of the odd axes left to the caller."""
+    if odd:
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(1, -1)
+        x = x[tuple(index)]
+        if x.shape[axis] == 0:
+            return
+    transform = scipy.fft.dst if odd else scipy.fft.dct
+    res = transform(x, type=1, axis=axis, workers=workers, overwrite_x=True)
+    if (res.__array_interface__["data"][0] != x.__array_interface__["data"][0]
+            or res.strides != x.strides):  # pragma: no cover - scipy transformed a copy
+        x[...] = res
 
 
 def unfold_rows(quarter: np.ndarray, odd_y: bool) -> np.ndarray:
@@ -189,53 +208,120 @@ def aperiodic_multipliers(grid: Grid, real, closed, fft: FFTBackend, *, even: bo
     ndarray, float64, shape ``(m, ny + 1, nx + 1)``
         Quarter tables: rows k = 0 … ny of the rfft grid of the 2× padded grid (row 2ny − k is
         ± row k: ``xy`` and ``y`` are odd in q_y, the others even). ``even``: m = 3, components
-        (xx, xy, yy); odd: m = 2, components (x, y) (see :data:`COMPONENTS`).
+        (xx, xy, yy); odd: m = 2, components (x, y) (see :data:`COMPONENTS`). Built transposed:
+        the array is the ``transpose(0, 2, 1)`` view of a C-contiguous ``(m, nx + 1, ny + 1)``
+        array, so the transposed tables cost no copy.
+
+    Notes
+    -----
+    Peak memory (float64): the returned tables, m (nx + 1)(ny + 1), plus one first-pass table
+    (nx + 1)(P_y/2 + 1) per component built (2 of 3 even, 1 of 2 odd on a square grid, where
+    yy / y are the transposes of xx / x; all m otherwise), plus the low-q quadrature
+    (``kernels.truncated_transform``) and a few blocks of ~1 MiB per thread.
     """
     taper = taper or domain_taper(grid)
     ny, nx = grid.shape
     my, mx = precompute_shape(grid, taper)
     h = grid.spacing
-    workers = fft.threads
+    workers = max(1, int(fft.threads))
     # the quarter k = 0..m/2 of the precompute grid's wavevectors
     qx = (2 * np.pi / (mx * h)) * np.arange(mx // 2 + 1)
     qy = (2 * np.pi / (my * h)) * np.arange(my // 2 + 1)
-    q = np.hypot(qy[:, None], qx[None, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f_hat = closed(q)
+    rows, cols = qy.size, qx.size
     # below q_cut the truncated transform differs from the closed form: quadrature on a small box
     by = int(np.searchsorted(qy, taper.q_cut, side="right"))
     bx = int(np.searchsorted(qx, taper.q_cut, side="right"))
-    f_hat[:by, :bx] = truncated_transform(q[:by, :bx], _centred(real, taper.inner), closed, taper)
-    del q
-    f_hat *= spectral_filter(qx[None, :], qy[:, None], h)
-    # zero the Nyquist row/column: the (wrapped) offsets they encode are never used
-    f_hat[-1, :] = 0.0
-    f_hat[:, -1] = 0.0
-    norm = 1.0 / (my * mx)  # inverse DFT; the result is h² × kernel at the offsets
+    qx2, qy2 = qx * qx, qy * qy
+    box = truncated_transform(np.hypot(qy[:by, None], qx[None, :bx]),
+                              _centred(real, taper.inner), closed, taper, workers=workers)
+    # Every step but f(|q|) is separable: the component's factor (q_a q_b or q_a), the spectral
+    # filter exp(−α η_x^p) exp(−α η_y^p), the inverse DFT's 1/(P_y P_x) and the zeroed Nyquist
+    # row/column (their wrapped offsets are never used) are split into an x and a y weight.
+    # Signs: the inverse gives +i per odd axis, the forward on the 2× grid −i per odd axis; with
+    # the i of i q_a the product is +1 for every component.
+    ex = spectral_filter(qx, 0.0, h)
+    ey = spectral_filter(0.0, qy, h)
+    ex[-1] = 0.0
+    ey[-1] = 0.0
+    ones_x, ones_y = np.ones(cols), np.ones(rows)
     if even:
-        comps = {"xx": (qx[None, :] ** 2, (False, False)), "yy": (qy[:, None] ** 2, (False, False)),
-                 "xy": (qy[:, None] * qx[None, :], (True, True))}
+        factors = {"xx": (qx2, ones_y, (False, False)), "xy": (qx, qy, (True, True)),
+                   "yy": (ones_x, qy2, (False, False))}
     else:
-        comps = {"x": (qx[None, :], (False, True)), "y": (qy[:, None], (True, False))}
-    square = ny == nx and my == mx
+        factors = {"x": (qx, ones_y, (False, True)), "y": (ones_x, qy, (True, False))}
     names = COMPONENTS[even]
-    out = np.empty((len(names), ny + 1, nx + 1))
-    for index, name in enumerate(names):
-        factor, odd = comps[name]
-        if square and name in ("yy", "y"):  # the transpose of xx / x on a square grid
-            out[index] = out[0].T
-            continue
-        n_odd = sum(odd)
-        # real-space kernel: the i of i q_a and the ±i of each odd axis combine to a sign
-        # (inverse: +i per odd axis; even kernels q_a q_b have n_odd ∈ {0, 2}, odd ones i q_a 1)
-        sign_inv = (-1.0) ** (n_odd // 2) if even else -1.0
-        kernel = _symmetric_sum(factor * f_hat, odd, workers, keep=(ny + 1, nx + 1))
-        kernel *= sign_inv * norm
-        kernel[ny, :] = 0.0  # offsets ±n are never used by a pair inside D
-        kernel[:, nx] = 0.0
-        # forward on the 2× grid: −i per odd axis; even → real (−1)^(n_odd/2), odd → imag −1
-        spec = _symmetric_sum(kernel, odd, workers)
-        if n_odd:
-            spec *= -1.0
-        out[index] = spec
-    return out
+    square = ny == nx and my == mx
+    built = [name for name in names if not (square and name in ("yy", "y"))]
+    norm = 1.0 / (my * mx)  # inverse DFT; the real-space kernel is h² × kernel at the offsets
+    x_weight = [factors[name][0] * ex * norm for name in built]
+    y_weight = [factors[name][1] * ey for name in built]
+    odds = [factors[name][2] for name in built]
+    # (nx + 1, rows) per component: the x offsets 0 … nx (nx zeroed: offsets ±n are never used
+    # by a pair inside D) of the first pass, transposed so that every transform runs along
+    # contiguous memory
+    half = [np.empty((nx + 1, rows)) for _ in built]
+    # the tables are built transposed, (m, nx + 1, ny + 1), and returned as a transposed view
+    table = np.empty((len(names), nx + 1, ny + 1))
+
+    def inverse_x(start: int, stop: int) -> None:
+        """Rows start:stop of the precompute quarter: f(|q|) (the quadrature on the box) times
+        the x weight, inverse along x, the offsets 0 … nx kept, times the y weight."""
+        # |q| = sqrt(q_x² + q_y²): within an ulp of np.hypot, ~6× faster (the box keeps hypot:
+        # its largest |q| sets the Chebyshev interval of the quadrature)
+        q = np.add(qy2[start:stop, None], qx2[None, :])
+        np.sqrt(q, out=q)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            f = np.asarray(closed(q), dtype=float)
+        if start < by:
+            f[:min(by, stop) - start, :bx] = box[start:stop]
+        work = np.empty_like(f)
+        for c in range(len(built)):
+            np.multiply(f, x_weight[c], out=work)
+            _r2r_inplace(work, odds[c][1], 1, 1)
+            dest = half[c][:, start:stop]
+            np.multiply(work[:, :nx + 1].T, y_weight[c][start:stop], out=dest)
+            dest[nx] = 0.0
+            if odds[c][1]:
+                dest[0] = 0.0
+
+    def inverse_y(c: int, start: int, stop: int) -> None:
+        """x offsets start:stop of component c: inverse along y, the offsets 0 … ny kept (ny
+        zeroed), forward along y on the 2× grid, into the (transposed) table."""
+        odd_y = odds[c][0]
+        t = half[c][start:stop]
+        _r2r_inplace(t, odd_y, 1, 1)
+        kernel = t[:, :ny + 1]
+        kernel[:, ny] = 0.0
+        if odd_y:
+            kernel[:, 0] = 0.0
+        _r2r_inplace(kernel, odd_y, 1, 1)
+        table[names.index(built[c])][start:stop] = kernel
+
+    def forward_x(c: int, start: int, stop: int) -> None:
+        """Columns start:stop of the transposed table of component c: forward along x on the
+        2× grid (in blocks of columns: as fast as along contiguous rows)."""
+        _r2r_inplace(table[names.index(built[c])][:, start:stop], odds[c][1], 0, 1)
+
+    def transpose(start: int, stop: int) -> None:
+        table[-1][start:stop] = table[0][:, start:stop].T
+
+    block = max(1, _BLOCK_POINTS // cols)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        def each(fn, n, step, *args):
+            tasks = [(*args, s, min(s + step, n)) for s in range(0, n, step)]
+            if workers == 1 or len(tasks) == 1:
+                for task in tasks:
+                    fn(*task)
+            else:
+                for _ in pool.map(lambda task: fn(*task), tasks):
+                    pass
+
+        each(inverse_x, rows, block)
+        del box
+        for c in range(len(built)):
+            each(inverse_y, nx + 1, max(1, _BLOCK_POINTS // rows), c)
+            half[c] = None
+            each(forward_x, ny + 1, _TRANSPOSE_BLOCK, c)
+        if square:  # yy / y: the transpose of xx / x
+            each(transpose, nx + 1, _TRANSPOSE_BLOCK)
+    return table.transpose(0, 2, 1)

@@ -476,15 +476,19 @@ class OpenOperator(BaseOperator):
 
     @classmethod
     def build_bytes(cls, grid: Grid, precision: str = "double") -> float:
-        """One float64 free-space build (``freespace.aperiodic_multipliers``): first |q| and f̂
-        on the quarter precompute grid with the radial quadrature tables, then the DCT-I/DST-I
-        passes (≤ 6 precompute quarters, measured ≤ 5.5) while its (3, ny + 1, nx + 1) float64
-        table is filled (kept as is in double precision, cast once in single)."""
+        """One float64 free-space build (``freespace.aperiodic_multipliers``): the larger of the
+        low-q radial quadrature and the table itself (3 output quarters (ny + 1)(nx + 1)) plus
+        at most 3 arrays of (nx + 1) × (P_y/2 + 1) for the real-to-real passes (P_y the
+        precompute period; the first pass runs in row blocks of ~1 MiB per thread); in single
+        precision the cast of the table on top."""
         taper = domain_taper(grid)
         my, mx = precompute_shape(grid, taper)
-        pre = (my // 2 + 1) * (mx // 2 + 1) * 8
-        table = 3 * (grid.ny + 1) * (grid.nx + 1) * 8
-        return float(max(2 * pre + _quadrature_bytes(grid, taper, (my, mx)), table + 6 * pre))
+        out_quarter = (grid.ny + 1) * (grid.nx + 1) * 8
+        half = (grid.nx + 1) * (my // 2 + 1) * 8
+        table = 3 * out_quarter + 3 * half + 2 * 2**20 * _default_threads()
+        if precision == "single":
+            table += 3 * out_quarter / 2
+        return float(max(_quadrature_bytes(grid, taper, (my, mx)), table))
 
     def _raw(self, kind: str, height: float = 0.0) -> np.ndarray:
         """Float64 quarter tables, transposed (disk-cached): q_a q_b f for 'W', 'U'; i q_a G_z
