@@ -62,63 +62,6 @@ SLOT_NAMES = ("jx", "jy", "Ax", "Ay", "Bz")
 −1 when not requested)."""
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _element(x, out, j, k, r, sign, jj, qxj, qyk, scalar, tw, tu, tg, slots, scales,
-             energy, want_w, want_u, want_g, cross):  # pragma: no cover - compiled
-    """All outputs at one point (column j of the block, row k; table row r, parity sign);
-    returns its energy term Re(â'* · T_W â) (0 unless ``energy``)."""
-    x0 = x[0, j, k]
-    x1 = x[1, j, k]
-    e = 0.0
-    if want_w:
-        if scalar:
-            f = tw[0, jj, r]
-            xx = qxj * qxj * f
-            xy = qxj * qyk * f
-            yy = qyk * qyk * f
-        else:
-            xx = tw[0, jj, r]
-            xy = sign * tw[1, jj, r]
-            yy = tw[2, jj, r]
-        tx = yy * x0 - xy * x1
-        ty = xx * x1 - xy * x0
-        if energy:
-            if cross:
-                y0 = x[2, j, k]
-                y1 = x[3, j, k]
-            else:
-                y0 = x0
-                y1 = x1
-            e = (float(y0.real) * float(tx.real) + float(y0.imag) * float(tx.imag)
-                 + float(y1.real) * float(ty.real) + float(y1.imag) * float(ty.imag))
-        if slots[0] >= 0:
-            out[slots[0], j, k] = scales[0] * tx
-            out[slots[1], j, k] = scales[0] * ty
-    if want_u:
-        if scalar:
-            f = tu[0, jj, r]
-            xx = qxj * qxj * f
-            xy = qxj * qyk * f
-            yy = qyk * qyk * f
-        else:
-            xx = tu[0, jj, r]
-            xy = sign * tu[1, jj, r]
-            yy = tu[2, jj, r]
-        out[slots[2], j, k] = scales[1] * (yy * x0 - xy * x1)
-        out[slots[3], j, k] = scales[1] * (xx * x1 - xy * x0)
-    if want_g:
-        if scalar:
-            g = tg[0, jj, r]
-            gx = qxj * g
-            gy = qyk * g
-        else:
-            gx = tg[0, jj, r]
-            gy = sign * tg[1, jj, r]
-        t = gy * x0 - gx * x1
-        out[slots[4], j, k] = scales[2] * complex(-t.imag, t.real)  # i t
-    return e
-
-
 @njit(cache=True, nogil=True)
 def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales, weights,
                    energy):  # pragma: no cover - compiled
@@ -156,9 +99,13 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
         fixed order.
     """
     n_rows = x.shape[2]
-    want_w = energy or slots[0] >= 0 or slots[1] >= 0
-    want_u = slots[2] >= 0 or slots[3] >= 0
-    want_g = slots[4] >= 0
+    # loop invariants in locals (a store into ``out`` could otherwise alias them)
+    s_jx, s_jy, s_ax, s_ay, s_bz = slots[0], slots[1], slots[2], slots[3], slots[4]
+    c_j, c_a, c_b = scales[0], scales[1], scales[2]
+    want_j = s_jx >= 0
+    want_w = energy or want_j
+    want_u = s_ax >= 0
+    want_g = s_bz >= 0
     cross = x.shape[0] == 4
     half = n_rows // 2
     total = 0.0
@@ -166,17 +113,64 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
         jj = j0 + j
         qxj = qx[jj] if scalar else 0.0
         col_total = 0.0
-        # rows k = r and P − r share table row r (odd tables change sign): each table value
-        # is read from memory once per column
-        for r in range(half + 1):
-            qyk = qy[r] if scalar else 0.0
-            col_total += _element(x, out, j, r, r, 1.0, jj, qxj, qyk, scalar, tw, tu, tg,
-                                  slots, scales, energy, want_w, want_u, want_g, cross)
-            k = n_rows - r
-            if 0 < r < k:
-                qyk = qy[k] if scalar else 0.0
-                col_total += _element(x, out, j, k, r, -1.0, jj, qxj, qyk, scalar, tw, tu, tg,
-                                      slots, scales, energy, want_w, want_u, want_g, cross)
+        for k in range(n_rows):
+            if k <= half:
+                r = k
+                sign = 1.0
+            else:
+                r = n_rows - k
+                sign = -1.0
+            qyk = qy[k] if scalar else 0.0
+            x0 = x[0, j, k]
+            x1 = x[1, j, k]
+            if want_w:
+                if scalar:
+                    f = tw[0, jj, r]
+                    xx = qxj * qxj * f
+                    xy = qxj * qyk * f
+                    yy = qyk * qyk * f
+                else:
+                    xx = tw[0, jj, r]
+                    xy = sign * tw[1, jj, r]
+                    yy = tw[2, jj, r]
+                tx = yy * x0 - xy * x1
+                ty = xx * x1 - xy * x0
+                if energy:
+                    if cross:
+                        y0 = x[2, j, k]
+                        y1 = x[3, j, k]
+                    else:
+                        y0 = x0
+                        y1 = x1
+                    col_total += (float(y0.real) * float(tx.real)
+                                  + float(y0.imag) * float(tx.imag)
+                                  + float(y1.real) * float(ty.real)
+                                  + float(y1.imag) * float(ty.imag))
+                if want_j:
+                    out[s_jx, j, k] = c_j * tx
+                    out[s_jy, j, k] = c_j * ty
+            if want_u:
+                if scalar:
+                    f = tu[0, jj, r]
+                    xx = qxj * qxj * f
+                    xy = qxj * qyk * f
+                    yy = qyk * qyk * f
+                else:
+                    xx = tu[0, jj, r]
+                    xy = sign * tu[1, jj, r]
+                    yy = tu[2, jj, r]
+                out[s_ax, j, k] = c_a * (yy * x0 - xy * x1)
+                out[s_ay, j, k] = c_a * (xx * x1 - xy * x0)
+            if want_g:
+                if scalar:
+                    g = tg[0, jj, r]
+                    gx = qxj * g
+                    gy = qyk * g
+                else:
+                    gx = tg[0, jj, r]
+                    gy = sign * tg[1, jj, r]
+                t = gy * x0 - gx * x1
+                out[s_bz, j, k] = c_b * complex(-t.imag, t.real)  # i t
         if energy:
             total += weights[jj] * col_total
     return total

@@ -83,9 +83,10 @@ def _weighted_vdot(x: np.ndarray, y: np.ndarray, nx: int) -> float:
 def _quadrature_bytes(grid: Grid, taper, precompute: tuple[int, int]) -> float:
     """Peak bytes of the radial quadrature of one free-space build
     (``kernels.truncated_transform`` on the wavevectors of the quarter precompute grid below
-    ``taper.q_cut``): two (rows × radial nodes) float64 tables (q r and J0(q r)), rows = the
-    Chebyshev degree + 1 (or the distinct |q| if fewer than twice the degree), plus the small
-    box of wavevectors. Independent of the grid size once the grid is not tiny (~28 MiB)."""
+    ``taper.q_cut``): J0(q r) on blocks of (rows × radial nodes) points, at most
+    ``kernels._QUADRATURE_BLOCK`` per block and one block per thread at once (rows = the
+    Chebyshev degree + 1, or the distinct |q| if fewer than twice the degree), the node and
+    weight vectors, plus the small box of wavevectors (a few MiB)."""
     my, mx = precompute
     h = grid.spacing
     q_cut = taper.q_cut
@@ -102,7 +103,9 @@ def _quadrature_bytes(grid: Grid, taper, precompute: tuple[int, int]) -> float:
     degree = int(1.1 * taper.outer * q_top) + 32
     rows = degree + 1 if qs.size > 2 * degree else qs.size
     nodes = kernels.radial_nodes(taper, q_top)[0].size
-    return float(16 * rows * nodes + 8 * 8 * nodes + 6 * box.nbytes)
+    # J0 evaluated in blocks of at most _QUADRATURE_BLOCK points (one per FFT thread at once)
+    block = min(rows * nodes, max(kernels._QUADRATURE_BLOCK, nodes))
+    return float(8 * block * _default_threads() + 8 * 8 * nodes + 6 * box.nbytes)
 
 
 
@@ -170,12 +173,13 @@ class BaseOperator:
     @classmethod
     def memory_estimate(cls, grid: Grid, precision: str = "double") -> float:
         """Peak bytes of the operator on ``grid`` and one solve with every output (energy,
-        current, vector potential, B_z at one height): the tables, plus the larger of the
-        largest transient of their build and one pass (the tables are built before a pass
-        starts), plus the per-thread block buffers (a few MiB per thread)."""
+        current, vector potential, B_z at one height): the tables and the per-thread block
+        buffers (a few MiB per thread; both resident), plus the larger of the largest transient
+        of one table's build and one pass, plus 4 MiB of small arrays and objects."""
         work = PrunedTransform.work_bytes(grid.shape, grid.padded(cls.padding).shape,
                                           PRECISIONS[precision].__name__, _default_threads())
-        return (cls.table_bytes(grid, precision) + work
+        small = 4 * 2**20  # wavevector vectors, weights, plans' bookkeeping, Python objects
+        return (cls.table_bytes(grid, precision) + work + small
                 + max(cls.build_bytes(grid, precision), cls.pass_bytes(grid, precision)))
 
     @classmethod

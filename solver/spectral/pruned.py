@@ -44,7 +44,7 @@ if HAVE_PYFFTW:
 
 __all__ = ["BLOCK_BYTES", "PrunedTransform", "ROW_BLOCK_BYTES", "STAGE_BATCH_BYTES"]
 
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 18
 """Target size (bytes) of one field's column block (P_y × block columns, complex): a block of
 all inputs and outputs then stays within a few MiB of cache-friendly work per thread."""
 
