@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["gather_columns", "multiply_block", "scatter_columns", "sheet_block", "SLOT_NAMES"]
+__all__ = ["gather_columns", "multiply_block", "multiply_rows", "scatter_columns", "sheet_block",
+           "SLOT_NAMES"]
 
 _TILE = 16  # rows per tile of the transposing copies (measured best: 16 rows × 32 columns)
 
@@ -204,3 +205,71 @@ def sheet_block(x, out, j0, ncols, table, odd):  # pragma: no cover - compiled
             else:
                 out[0, j, k] = table[0, jj, r] * g
     return 0.0
+
+
+@njit(cache=True, nogil=True)
+def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, weights,
+                  energy):  # pragma: no cover - compiled
+    """:func:`multiply_block` for the periodic operator on rows r0 … r1 − 1 of the full,
+    row-major half spectrum (the unpadded transform set of ``pruned.DenseTransform``).
+
+    x : complex (n_in, P, C) — â_x, â_y (n_in = 4: a second source follows, cross energy);
+    out_j, out_a : complex (2, P, C) or size 0 — current and vector-potential spectra;
+    out_b : complex (P, C) or size 0 — B_z; tw, tu, tg : real (1, P//2 + 1, C) scalar
+    quarter tables f(|q|) (row-major); qx (C,), qy (P,) the Nyquist-zeroed wavevectors; scales,
+    weights, energy as in :func:`multiply_block`. The tensor is q_a q_b f, i.e. with
+    c = q_x â_y − q_y â_x: T â = (−q_y f c, q_x f c)… written out below as in
+    :func:`multiply_block`. Returns Σ w Re(â'* · T_W â) over the rows (0 unless ``energy``).
+    """
+    n_rows = x.shape[1]
+    ncols = x.shape[2]
+    half = n_rows // 2
+    want_j = out_j.size > 0
+    want_u = out_a.size > 0
+    want_g = out_b.size > 0
+    want_w = energy or want_j
+    cross = x.shape[0] == 4
+    c_j, c_a, c_b = scales[0], scales[1], scales[2]
+    total = 0.0
+    for k in range(r0, r1):
+        r = k if k <= half else n_rows - k
+        qyk = qy[k]
+        row_total = 0.0
+        for j in range(ncols):
+            qxj = qx[j]
+            x0 = x[0, k, j]
+            x1 = x[1, k, j]
+            if want_w:
+                f = tw[0, r, j]
+                xx = qxj * qxj * f
+                xy = qxj * qyk * f
+                yy = qyk * qyk * f
+                tx = yy * x0 - xy * x1
+                ty = xx * x1 - xy * x0
+                if energy:
+                    if cross:
+                        y0 = x[2, k, j]
+                        y1 = x[3, k, j]
+                    else:
+                        y0 = x0
+                        y1 = x1
+                    row_total += weights[j] * (float(y0.real) * float(tx.real)
+                                               + float(y0.imag) * float(tx.imag)
+                                               + float(y1.real) * float(ty.real)
+                                               + float(y1.imag) * float(ty.imag))
+                if want_j:
+                    out_j[0, k, j] = c_j * tx
+                    out_j[1, k, j] = c_j * ty
+            if want_u:
+                f = tu[0, r, j]
+                xx = qxj * qxj * f
+                xy = qxj * qyk * f
+                yy = qyk * qyk * f
+                out_a[0, k, j] = c_a * (yy * x0 - xy * x1)
+                out_a[1, k, j] = c_a * (xx * x1 - xy * x0)
+            if want_g:
+                g = tg[0, r, j]
+                t = (qyk * g) * x0 - (qxj * g) * x1
+                out_b[k, j] = c_b * complex(-t.imag, t.real)  # i t
+        total += row_total
+    return total

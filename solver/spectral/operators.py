@@ -1,11 +1,12 @@
 """Spectral response operators of the Maxwell–London problem (periodic and free space).
 
 An operator turns a source a (2, ny, nx) into any *output set* — energy, current, vector
-potential and B_z at a height — in one pass (:meth:`BaseOperator.evaluate`): the pruned,
-blocked transforms of ``solver.spectral.pruned`` carry the source through its 2-D spectrum one
-block of columns at a time, and one compiled loop (``solver.spectral._fused``) reads each block
-of the source's spectrum once and writes every requested output spectrum (the energy is a
-Parseval sum accumulated in the same loop, no inverse transform). Nothing of full spectrum size
+potential and B_z at a height — in one pass (:meth:`BaseOperator.evaluate`): the transforms of
+``solver.spectral.pruned`` (open: pruned and blocked, the source's 2-D spectrum one block of
+columns at a time; periodic: FFTW's 2-D transforms in place in the output buffers) and one
+compiled loop (``solver.spectral._fused``) that reads each block of the source's spectrum once
+and writes every requested output spectrum (the energy is a Parseval sum accumulated in the
+same loop, no inverse transform). Nothing of full spectrum size
 is stored: the multipliers are quarter tables (rows 0 … P/2 of the P-row transform grid; a
 multiplier is even or odd in q_y), and a pass holds only the row stages of its fields.
 
@@ -29,11 +30,11 @@ import numpy as np
 
 from .._common import cache, checks
 from . import kernels
-from ._fused import multiply_block
+from ._fused import multiply_block, multiply_rows
 from .fft import FFTBackend, _default_threads
 from .freespace import KERNEL_FORM, aperiodic_multipliers, domain_taper, precompute_shape
 from . import pruned as _pruned
-from .pruned import PrunedTransform
+from .pruned import DenseTransform, PrunedTransform
 from ..model.grid import Grid
 
 __all__ = ["BaseOperator", "half_spectrum_weights", "OpenOperator", "PeriodicOperator",
@@ -397,9 +398,9 @@ class BaseOperator:
         folded = np.minimum(rows, p - rows)
         sign = np.where(rows <= p - rows, 1.0, -1.0)[:, None]
         t = self._table("W")
-        if self.scalar_tables:
+        if self.scalar_tables:  # periodic: row-major scalar table
             qx, qy = (v.astype(np.float64) for v in self._wavevectors())
-            f = t[0][:, folded].T.astype(np.float64)
+            f = t[0][folded].astype(np.float64)
             qa = {"x": qx[None, :], "y": qy[rows][:, None]}
             return qa[component[0]] * qa[component[1]] * f
         index = ("xx", "xy", "yy").index(component)
@@ -422,11 +423,7 @@ class PeriodicOperator(BaseOperator):
     def __init__(self, grid: Grid, pearl_length: float, fft: FFTBackend,
                  precision: str = "double") -> None:
         super().__init__(grid, pearl_length, fft, grid, precision)
-
-    @classmethod
-    def table_bytes(cls, grid: Grid, precision: str = "double", heights: int = 1) -> float:
-        s = np.dtype(PRECISIONS[precision]).itemsize
-        return float((2 + heights) * (grid.ny // 2 + 1) * (grid.nx // 2 + 1) * s)
+        self._dense: DenseTransform | None = None
 
     @classmethod
     def build_bytes(cls, grid: Grid, precision: str = "double") -> float:
@@ -442,8 +439,8 @@ class PeriodicOperator(BaseOperator):
     def _table(self, kind: str, height: float = 0.0) -> np.ndarray:
         def build():
             grid, r0 = self.grid, self.pearl_length
-            qx = grid.qx[:, None]  # transposed layout: columns of the spectrum along rows
-            qy = np.abs(grid.qy[:grid.ny // 2 + 1])[None, :]
+            qx = grid.qx[None, :]  # row-major: the dense transform set's spectrum layout
+            qy = np.abs(grid.qy[:grid.ny // 2 + 1])[:, None]
             q = np.hypot(qy, qx)
             if kind == "W":
                 f = kernels.current_kernel(q, r0)
@@ -457,10 +454,89 @@ class PeriodicOperator(BaseOperator):
 
     @property
     def current_multiplier(self) -> dict[str, np.ndarray]:
-        """W(|q|) × the spectral filter on the quarter grid (rows 0 … ny/2), read-only,
-        transposed (shape (nx//2 + 1, ny//2 + 1)): the periodic tensor is q_a q_b W with the
+        """W(|q|) × the spectral filter on the quarter grid (rows 0 … ny/2, shape
+        (ny//2 + 1, nx//2 + 1)), read-only: the periodic tensor is q_a q_b W with the
         Nyquist-zeroed wavevectors."""
         return {"W": self._table("W")[0]}
+
+    @classmethod
+    def table_bytes(cls, grid: Grid, precision: str = "double", heights: int = 1) -> float:
+        """The scalar tables, plus the one resident field of the dense transforms (the buffer
+        their in-place plans were made on)."""
+        s = np.dtype(PRECISIONS[precision]).itemsize
+        tables = (2 + heights) * (grid.ny // 2 + 1) * (grid.nx // 2 + 1) * s
+        return float(tables + grid.ny * 2 * (grid.nx // 2 + 1) * s)
+
+    @property
+    def dense(self) -> DenseTransform:
+        """The planned unpadded transform set (built on first use)."""
+        with self._lock:
+            if self._dense is None:
+                self._dense = DenseTransform(self.grid.shape, self.dtype.name, self.fft)
+            return self._dense
+
+    def _pass(self, a, out: dict, stiffness: float, energy: bool, current: bool,
+              potential: bool, height: float | None) -> float:
+        """One pass on the dense set: the source's spectra in the outputs' own buffers (or a
+        transient pair when fewer than two fields are asked for), one fused loop over blocks of
+        rows, each output transformed back in place."""
+        empty = _empty_table(self.dtype)
+        tw = self._table("W") if (energy or current) else empty
+        tu = self._table("U") if potential else empty
+        tg = self._table("G", height) if height is not None else empty
+        qx, qy = self._wavevectors()
+        scale = -1.0 / self.n_solve
+        scales = np.array([stiffness * scale, scale, -scale], dtype=self.dtype)
+        weights = self._weights()
+        dt = self.dense
+        groups = {"current": dt.hosted((2,)) if current else None,
+                  "vector_potential": dt.hosted((2,)) if potential else None,
+                  "field_z": dt.hosted() if height is not None else None}
+        source = groups["current"] if current else (
+            groups["vector_potential"] if potential else dt.hosted((2,)))
+        for c in range(2):
+            dt.forward(a[c], source[c])
+        nothing = np.zeros((0, 0, 0), dtype=self.complex_dtype)
+        x = dt.stage_of(source)
+        out_j = x if current else nothing
+        out_a = dt.stage_of(groups["vector_potential"]) if potential else nothing
+        out_b = (dt.stage_of(groups["field_z"]) if height is not None
+                 else np.zeros((0, 0), dtype=self.complex_dtype))
+        total = dt.rows(lambda r0, r1: multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy,
+                                                     tw, tu, tg, scales, weights, energy))
+        del x, out_j, out_a, out_b, source
+        for key, buf in groups.items():
+            if buf is None:
+                continue
+            fields = buf if buf.ndim == 3 else buf[None]
+            for f in fields:
+                dt.inverse_inplace(f)
+            view = dt.field_of(buf, self.grid.nx)  # a strided view of the padded rows
+            if key == "field_z":
+                out.setdefault("field_z", {})[height] = view
+            else:
+                out[key] = view
+        return total
+
+    def cross_energy(self, a1: np.ndarray, a2: np.ndarray, stiffness: float) -> float:
+        """F_12 = −∫ j[1]·a[2] = s (h²/N) Σ w Re(â2* · T_W â1) (one pass over both sources)."""
+        tw = self._table("W")
+        qx, qy = self._wavevectors()
+        empty = _empty_table(self.dtype)
+        nothing = np.zeros((0, 0, 0), dtype=self.complex_dtype)
+        nothing2d = np.zeros((0, 0), dtype=self.complex_dtype)
+        weights = self._weights()
+        scales = np.zeros(3, dtype=self.dtype)
+        dt = self.dense
+        with self._lock:
+            buf = dt.hosted((4,))
+            for c, field in enumerate((a1[0], a1[1], a2[0], a2[1])):
+                dt.forward(field, buf[c])
+            x = dt.stage_of(buf)
+            total = dt.rows(lambda r0, r1: multiply_rows(
+                x, nothing, nothing, nothing2d, r0, r1, qx, qy, tw, empty, empty, scales,
+                weights, True))
+        return stiffness * self.norm * total
 
 
 class OpenOperator(BaseOperator):

@@ -19,6 +19,10 @@ half of the forward row transforms and half of the inverse ones, and needs no pa
 output array: besides the outputs, a solve holds only the row stages (ny × C complex per
 output) and per-thread block buffers of a few MiB.
 
+:class:`DenseTransform` is the unpadded (periodic) case, where there is nothing to prune:
+FFTW's 2-D transforms run in place in the output buffers and the fused loop runs over blocks of
+spectrum rows.
+
 Threads: each of ``threads`` workers owns its block buffers and single-threaded FFTW plans;
 blocks are handed out dynamically, and each block's arithmetic is independent of which worker
 runs it, so results are bitwise identical for any scheduling (and, with FFTW's deterministic
@@ -42,7 +46,7 @@ from .fft import _PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, 
 if HAVE_PYFFTW:
     import pyfftw
 
-__all__ = ["BLOCK_BYTES", "PrunedTransform", "ROW_BLOCK_BYTES", "STAGE_BATCH_BYTES"]
+__all__ = ["BLOCK_BYTES", "DenseTransform", "PrunedTransform", "ROW_BLOCK_BYTES", "STAGE_BATCH_BYTES"]
 
 BLOCK_BYTES = 1 << 18
 """Target size (bytes) of one field's column block (P_y × block columns, complex): a block of
@@ -471,3 +475,124 @@ def _same_layout(x: np.ndarray, like: np.ndarray) -> bool:
 
 def _ceil_pow2(n: int) -> int:
     return 1 << max(0, (int(n) - 1).bit_length())
+
+
+class DenseTransform:
+    """The unpadded transform set (periodic boundary): nothing to prune, so FFTW's own 2-D real
+    transforms run in place, in buffers that become the outputs (:meth:`hosted`: each output
+    holds its own spectrum), and the fused loop (``_fused.multiply_rows``) runs over blocks of
+    spectrum rows on ``threads`` workers (FFTW uses ``threads`` threads itself).
+
+    Resident memory: one hosted field, the buffer the two in-place plans were made on (they run
+    on other buffers of the same layout through ``update_arrays`` and are pointed back at it).
+    Results are bitwise reproducible for a fixed thread count.
+    """
+
+    def __init__(self, shape: tuple[int, int], dtype: str, backend: FFTBackend) -> None:
+        self.ny, self.nx = (int(n) for n in shape)
+        self.dtype = np.dtype(dtype)
+        self.complex_dtype = np.dtype(REAL_DTYPES[self.dtype.name])
+        self.backend = backend
+        self.threads = backend.threads
+        self.cols = self.nx // 2 + 1
+        row = self.cols * self.complex_dtype.itemsize
+        self.row_block = max(1, min(self.ny, BLOCK_BYTES // row))
+        self.lock = threading.RLock()
+        self._plans: list = []
+        if backend.name == "pyfftw":
+            own = self._own = self.hosted()
+            own[...] = 0
+            flags = (_PLANNERS[backend.planner],)
+            with PLANNER_LOCK:
+                r2c = pyfftw.FFTW(self.field_of(own, self.nx), self.stage_of(own), axes=(0, 1),
+                                  direction="FFTW_FORWARD", flags=flags, threads=self.threads)
+                c2r = pyfftw.FFTW(self.stage_of(own), self.field_of(own, self.nx), axes=(0, 1),
+                                  direction="FFTW_BACKWARD",
+                                  flags=flags + ("FFTW_DESTROY_INPUT",), threads=self.threads)
+            self._plans = [r2c, c2r]
+            if backend.planner != "estimate":
+                save_fftw_wisdom()
+
+    def __del__(self) -> None:
+        plans = getattr(self, "_plans", None)
+        if plans:
+            try:
+                with PLANNER_LOCK:
+                    plans.clear()
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
+
+    hosting = True
+
+    def hosted(self, lead: tuple[int, ...] = ()) -> np.ndarray:
+        """A new aligned real buffer ``lead + (ny, 2C)`` (see :meth:`PrunedTransform.hosted`)."""
+        return self.backend.empty(tuple(lead) + (self.ny, 2 * self.cols), self.dtype)
+
+    def stage_of(self, buffer: np.ndarray) -> np.ndarray:
+        """The complex spectrum view (…, ny, C) of a :meth:`hosted` buffer."""
+        return buffer.view(self.complex_dtype)
+
+    field_of = staticmethod(PrunedTransform.field_of)
+
+    def _run_plan(self, index: int, src: np.ndarray, dst: np.ndarray) -> None:
+        plan = self._plans[index]
+        own = self._own
+        try:
+            plan.update_arrays(src, dst)
+            plan.execute()
+        finally:
+            if index == 0:
+                plan.update_arrays(self.field_of(own, self.nx), self.stage_of(own))
+            else:
+                plan.update_arrays(self.stage_of(own), self.field_of(own, self.nx))
+
+    def forward(self, field: np.ndarray, buffer: np.ndarray) -> None:
+        """The spectrum of ``field`` (ny, nx) into the (ny, 2C) ``buffer`` (copy, in-place r2c)."""
+        if self.backend.name == "pyfftw":
+            self.field_of(buffer, self.nx)[...] = field
+            self._run_plan(0, self.field_of(buffer, self.nx), self.stage_of(buffer))
+        else:
+            self.stage_of(buffer)[...] = scipy.fft.rfft2(field, workers=self.threads)
+
+    def inverse_inplace(self, buffer: np.ndarray) -> np.ndarray:
+        """The (unnormalised) field of a (ny, 2C) buffer's spectrum, in place; returns the
+        field view (ny, nx)."""
+        field = self.field_of(buffer, self.nx)
+        if self.backend.name == "pyfftw":
+            self._run_plan(1, self.stage_of(buffer), field)
+        else:
+            field[...] = scipy.fft.irfft2(self.stage_of(buffer), s=(self.ny, self.nx),
+                                          norm="forward", workers=self.threads)
+        return field
+
+    def rows(self, multiply: Callable[[int, int], float]) -> float:
+        """``multiply(r0, r1) -> float`` over blocks of spectrum rows on the worker threads;
+        the blocks' values added in block order."""
+        nb = -(-self.ny // self.row_block)
+        partial = np.zeros(nb)
+
+        def block(b: int) -> None:
+            r0 = b * self.row_block
+            partial[b] = multiply(r0, min(self.ny, r0 + self.row_block))
+
+        if self.threads == 1 or nb == 1:
+            for b in range(nb):
+                block(b)
+        else:
+            counter = itertools.count()
+            lock = threading.Lock()
+
+            def loop() -> None:
+                while True:
+                    with lock:
+                        b = next(counter)
+                    if b >= nb:
+                        return
+                    block(b)
+
+            futures = [_pool(self.threads).submit(loop) for _ in range(min(self.threads, nb))]
+            for f in futures:
+                e = f.exception()
+                if e is not None:
+                    raise e
+        return float(sum(partial.tolist()))
