@@ -326,3 +326,25 @@ def test_temporary_of_a_killed_writer(tmp_path):
     assert leftovers[0].exists() and not target.exists()
     assert atomic.clean_stale_temporaries(tmp_path) == leftovers
     assert list(tmp_path.iterdir()) == []
+
+
+def test_keldysh_table_is_cached_and_identical(cache_dir):
+    """The Keldysh-function table (built in long double, ~0.3 s) is stored once and read back
+    bit for bit; a corrupt entry is a miss and rebuilt with the same bits."""
+    from solver.theory import _keldysh_table as kt
+
+    built = kt._build_table()
+    kt._table.cache_clear()
+    try:
+        first = kt._table()  # miss: built and stored
+        files = list(cache_dir.glob("keldysh-*.npz"))
+        assert len(files) == 1
+        kt._table.cache_clear()
+        second = kt._table()  # hit
+        np.testing.assert_array_equal(first, built)
+        np.testing.assert_array_equal(second, built)
+        files[0].write_bytes(b"not an npz archive")
+        kt._table.cache_clear()
+        np.testing.assert_array_equal(kt._table(), built)
+    finally:
+        kt._table.cache_clear()

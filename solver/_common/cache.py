@@ -43,7 +43,7 @@ __all__ = ["cache_dir", "CacheWarning", "code_digest", "CODE_MODULES", "discard"
 _ENABLED: bool | None = None
 
 CODE_MODULES = ("_common/cache.py", "spectral/freespace.py", "model/grid.py", "spectral/kernels.py",
-                "spectral/operators.py")
+                "spectral/operators.py", "theory/_keldysh_table.py")
 """Source files (paths below ``solver/``) whose code builds or keys the cached tables: their
 bytes are part of every key, so a changed build never reuses the entries of another one."""
 

@@ -28,7 +28,7 @@ except ImportError:  # pragma: no cover
     pyfftw = None
     HAVE_PYFFTW = False
 
-__all__ = ["default_backend", "FFTBackend", "load_fftw_wisdom", "PLANNER_LOCK", "REAL_DTYPES",
+__all__ = ["default_backend", "destroy_plans", "FFTBackend", "load_fftw_wisdom", "PLANNER_LOCK", "REAL_DTYPES",
            "save_fftw_wisdom", "set_default_backend", "TransformPair"]
 
 _PLANNERS = {"estimate": "FFTW_ESTIMATE", "measure": "FFTW_MEASURE", "patient": "FFTW_PATIENT"}
@@ -52,6 +52,19 @@ def _default_threads() -> int:
             raise ValueError(f"SOLVER_FFT_THREADS must be a positive integer, got {env!r}")
         return n
     return max(1, os.cpu_count() or 1)
+
+
+def destroy_plans(plans: list | None) -> None:
+    """Destroy the FFTW plans held (only) by the list ``plans`` under :data:`PLANNER_LOCK`, not
+    in whichever thread happens to drop the last reference (plan destruction is a planner
+    call). Safe at interpreter shutdown."""
+    if not plans:
+        return
+    try:
+        with PLANNER_LOCK:
+            plans.clear()
+    except TypeError:  # pragma: no cover - interpreter shutdown (module globals gone)
+        plans.clear()
 
 
 def _run_detached(plan, x: np.ndarray, out: np.ndarray, own_in: np.ndarray, own_out: np.ndarray,
@@ -106,15 +119,7 @@ class TransformPair:
     _plans: list = field(default_factory=list, repr=False)
 
     def __del__(self) -> None:
-        # FFTW plans are destroyed here, under the planner lock, not by whichever thread happens
-        # to drop the last reference (plan destruction is a planner call)
-        plans = getattr(self, "_plans", None)
-        if plans:
-            try:
-                with PLANNER_LOCK:
-                    plans.clear()
-            except TypeError:  # pragma: no cover - interpreter shutdown (module globals gone)
-                plans.clear()
+        destroy_plans(getattr(self, "_plans", None))
 
     def forward(self) -> np.ndarray:
         """``spectrum <- rfft2(real)``; returns ``spectrum``."""

@@ -41,7 +41,8 @@ import numpy as np
 import scipy.fft
 
 from ._fused import gather_columns, scatter_columns
-from .fft import _PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, save_fftw_wisdom
+from .fft import (_PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, destroy_plans,
+                  save_fftw_wisdom)
 
 if HAVE_PYFFTW:
     import pyfftw
@@ -186,9 +187,7 @@ class _Worker:
             self.cols_inverse = [cols_inverse(k) for k in range(o.n_out_max)]
 
     def close(self) -> None:
-        if self.plans:
-            with PLANNER_LOCK:  # plan destruction is a planner call
-                self.plans.clear()
+        destroy_plans(self.plans)
 
 
 class PrunedTransform:
@@ -235,10 +234,7 @@ class PrunedTransform:
 
     def __del__(self) -> None:
         for w in getattr(self, "_workers", ()):
-            try:
-                w.close()
-            except Exception:  # pragma: no cover - interpreter shutdown
-                pass
+            w.close()
 
     def _empty(self, shape, dtype) -> np.ndarray:
         return self.backend.empty(shape, dtype)
@@ -514,13 +510,7 @@ class DenseTransform:
                 save_fftw_wisdom()
 
     def __del__(self) -> None:
-        plans = getattr(self, "_plans", None)
-        if plans:
-            try:
-                with PLANNER_LOCK:
-                    plans.clear()
-            except Exception:  # pragma: no cover - interpreter shutdown
-                pass
+        destroy_plans(getattr(self, "_plans", None))
 
     hosting = True
 

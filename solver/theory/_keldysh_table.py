@@ -154,7 +154,24 @@ def _exp_sinh_integrals(x: np.ndarray) -> tuple[np.ndarray, ...]:
 
 @lru_cache(maxsize=1)
 def _table() -> np.ndarray:
-    """Monomial coefficients, shape (4 functions, _DEG+1 powers, n_pieces), float64."""
+    """Monomial coefficients, shape (4 functions, _DEG+1 powers, n_pieces), float64: from the
+    disk cache (``solver._common.cache``; keyed by this file's code, the table's parameters
+    and the long-double precision it is built in), else built (~0.3 s once per process)."""
+    from .._common import cache
+
+    shape = (len(_NAMES), _DEG + 1, (_E_HI - _E_LO) * _NSUB)
+    digest = cache.key_digest(kind="keldysh_table", deg=_DEG, nsub=_NSUB, exponents=(_E_LO, _E_HI),
+                              longdouble=int(np.finfo(np.longdouble).nmant))
+    stored = cache.load_arrays("keldysh", digest, expect={"table": (shape, np.float64)})
+    if stored is not None:
+        return stored["table"]
+    table = _build_table()
+    cache.save_arrays("keldysh", digest, {"table": table})
+    return table
+
+
+def _build_table() -> np.ndarray:
+    """The coefficients of :func:`_table`, computed in long double."""
     ld = np.longdouble
     n = _DEG + 1
     pi = 4 * np.arctan(np.ones((), dtype=ld))
