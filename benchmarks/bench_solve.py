@@ -499,7 +499,6 @@ def bench_solve(n: int, boundary: str, precision: str, args) -> dict:
         return row
     row["ratio"] = row["solve_s"] / row["fft_s"]
     row["ratio_pruned"] = row["solve_s"] / row["pruned_s"]
-    row["ratio_net"] = max(row["solve_s"] - row.get("fresh_s", 0.0), 0.0) / row["fft_s"]
     row["ratio_estimate"] = row["solve_est_s"] / row["fft_est_s"]
     return row
 
@@ -557,13 +556,12 @@ def table_solve(rows: list[dict]) -> str:
     """Markdown table of the timings of :func:`bench_solve` rows, with the N log N column."""
     lines = ["| N | boundary | precision | bare FFTs, unpruned (s) | bare FFTs, pruned (s) | "
              "full solve (s) | solve / unpruned | solve / pruned | fresh memory of a solve (s) "
-             "| (solve − fresh) / unpruned | solve / bare, estimate planner | "
-             "solve / (N log N), rel. |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| solve / bare, estimate planner | solve / (N log N), rel. |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     base: dict = {}
     lean = False
     for r in rows:
-        failed = _failed(r, 12)
+        failed = _failed(r, 11)
         if failed:
             lines.append(failed)
             continue
@@ -576,8 +574,7 @@ def table_solve(rows: list[dict]) -> str:
             f"| {r['n']}² | {r['boundary']} | {r['precision']} | {r['fft_s']:.4f}{mark} | "
             f"{r['pruned_s']:.4f} | {r['solve_s']:.4f} | {r['ratio']:.2f} | "
             f"{r['ratio_pruned']:.2f} | {r.get('fresh_s', float('nan')):.4f} | "
-            f"{r.get('ratio_net', float('nan')):.2f} | {r['ratio_estimate']:.2f} | "
-            f"{per / base[key]:.2f} |")
+            f"{r['ratio_estimate']:.2f} | {per / base[key]:.2f} |")
     if lean:
         lines += ["", "† one field at a time on one reused pair of padded arrays (2 r2c + 5 c2r): "
                   "the 2-field set does not fit in memory next to the operator."]

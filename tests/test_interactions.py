@@ -10,8 +10,7 @@ import solver
 from solver import Island, interactions, kernels
 from solver.fft import HAVE_PYFFTW, FFTBackend
 from solver.spectral import pruned
-from solver.operators import (BaseOperator, OpenOperator, PeriodicOperator, _weighted_vdot,
-                              half_spectrum_weights)
+from solver.operators import OpenOperator, PeriodicOperator
 
 BACKENDS = ["scipy"] + (["pyfftw"] if HAVE_PYFFTW else [])
 
@@ -37,16 +36,6 @@ def test_shape_spectra_match_numpy_over_several_batches(cls, backend, monkeypatc
     # the input is not modified and a single batch gives the same spectra
     monkeypatch.setattr(pruned, "STAGE_BATCH_BYTES", 256 * 2**20)
     assert np.max(np.abs(op.shape_spectra(shapes) - ref)) <= 1e-14 * np.max(np.abs(ref))
-
-
-@pytest.mark.parametrize("nx", [1, 2, 7, 8])
-def test_weighted_vdot_uses_the_half_spectrum_weights(nx):
-    rng = np.random.default_rng(nx)
-    k = nx // 2 + 1
-    x = rng.normal(size=(2, 5, k)) + 1j * rng.normal(size=(2, 5, k))
-    y = rng.normal(size=(2, 5, k)) + 1j * rng.normal(size=(2, 5, k))
-    ref = float(np.sum(half_spectrum_weights(nx) * (np.conj(x) * y).real))
-    assert _weighted_vdot(x, y, nx) == pytest.approx(ref, rel=1e-14)
 
 
 @pytest.mark.parametrize("boundary", ["open", "periodic"])

@@ -24,7 +24,7 @@ j = −s T_W â, A = −T_U â, B_z = i (G_y â_x − G_x â_y), F = (s/2)(h²/N
 from __future__ import annotations
 
 import threading
-from functools import lru_cache, partial
+from functools import partial
 
 import numpy as np
 
@@ -45,15 +45,6 @@ PRECISIONS = {"double": np.float64, "single": np.float32}
 """Operator precisions and their real dtypes (spectra are the matching complex dtype)."""
 
 
-def _vdot(x: np.ndarray, y: np.ndarray) -> float:
-    """Re Σ conj(x) y, accumulated in float64 (single-precision inputs: pairwise float64 sum,
-    not a float32 BLAS dot, whose error grows with the number of terms)."""
-    if x.dtype == np.complex128 and y.dtype == np.complex128:
-        return float(np.vdot(x, y).real)
-    prod = np.multiply(np.conj(x), y)
-    return float(prod.real.sum(dtype=np.float64))
-
-
 def half_spectrum_weights(nx: int) -> np.ndarray:
     """Parseval weights of an rfft half spectrum along q_x, shape (nx//2 + 1,): 1 on q_x = 0 and
     on the Nyquist column (nx even), 2 elsewhere (the conjugate half counted twice)."""
@@ -62,23 +53,6 @@ def half_spectrum_weights(nx: int) -> np.ndarray:
     if nx % 2 == 0:
         w[-1] = 1.0
     return w
-
-
-@lru_cache(maxsize=64)
-def _weight_corrections(nx: int) -> tuple[tuple[int, float], ...]:
-    """Columns whose :func:`half_spectrum_weights` differ from the interior weight 2, with
-    w − 2 (q_x = 0 and, for even nx, the Nyquist column: −1)."""
-    w = half_spectrum_weights(nx)
-    return tuple((int(k), float(w[k] - 2.0)) for k in np.flatnonzero(w != 2.0))
-
-
-def _weighted_vdot(x: np.ndarray, y: np.ndarray, nx: int) -> float:
-    """Σ w Re(conj(x) y) over an rfft half spectrum, w = :func:`half_spectrum_weights` along the
-    last axis: 2 Σ Re(conj(x) y) corrected on the few columns where w ≠ 2 (no temporary)."""
-    total = 2.0 * _vdot(x, y)
-    for k, dw in _weight_corrections(nx):
-        total += dw * _vdot(x[..., k], y[..., k])
-    return float(total)
 
 
 def _quadrature_bytes(grid: Grid, taper, precompute: tuple[int, int]) -> float:
