@@ -185,12 +185,16 @@ def _build_table() -> np.ndarray:
     x = centre[:, None] + width[:, None] * nodes[None, :]
     vals = _exp_sinh_integrals(x.ravel())
     cosm = np.cos(np.outer(theta, np.arange(n, dtype=ld)))   # (node j, order k)
+    # Chebyshev → monomial basis: row k holds the power coefficients of T_k (exact integers)
+    to_powers = np.zeros((n, n), dtype=ld)
+    for k in range(n):
+        powers = np.polynomial.chebyshev.cheb2poly(np.eye(n, dtype=ld)[k])
+        to_powers[k, :powers.size] = powers
     out = np.empty((len(_NAMES), n, centre.size))
     for i, v in enumerate(vals):
         cheb = (2 / ld(n)) * (v.reshape(centre.size, n) @ cosm)
         cheb[:, 0] /= 2
-        mono = np.array([np.polynomial.chebyshev.cheb2poly(cc) for cc in cheb])
-        out[i] = mono.T.astype(float)
+        out[i] = (cheb @ to_powers).T.astype(float)
     return out
 
 
