@@ -64,6 +64,13 @@ SLOT_NAMES = ("jx", "jy", "Ax", "Ay", "Bz")
 
 
 @njit(cache=True, nogil=True)
+def _contract(xx, xy, yy, x0, x1):  # pragma: no cover - compiled
+    """(ẑ×q)(ẑ×q)ᵀ f · â with the tensor stored as q_a q_b f: (T_yy â_x − T_xy â_y,
+    T_xx â_y − T_xy â_x) — the one place this contraction is written."""
+    return yy * x0 - xy * x1, xx * x1 - xy * x0
+
+
+@njit(cache=True, nogil=True)
 def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales, weights,
                    energy):  # pragma: no cover - compiled
     """Multiply one block of spectrum columns and accumulate the energy.
@@ -134,8 +141,7 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
                     xx = tw[0, jj, r]
                     xy = sign * tw[1, jj, r]
                     yy = tw[2, jj, r]
-                tx = yy * x0 - xy * x1
-                ty = xx * x1 - xy * x0
+                tx, ty = _contract(xx, xy, yy, x0, x1)
                 if energy:
                     if cross:
                         y0 = x[2, j, k]
@@ -160,8 +166,9 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
                     xx = tu[0, jj, r]
                     xy = sign * tu[1, jj, r]
                     yy = tu[2, jj, r]
-                out[s_ax, j, k] = c_a * (yy * x0 - xy * x1)
-                out[s_ay, j, k] = c_a * (xx * x1 - xy * x0)
+                ux, uy = _contract(xx, xy, yy, x0, x1)
+                out[s_ax, j, k] = c_a * ux
+                out[s_ay, j, k] = c_a * uy
             if want_g:
                 if scalar:
                     g = tg[0, jj, r]
@@ -244,8 +251,7 @@ def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, we
                 xx = qxj * qxj * f
                 xy = qxj * qyk * f
                 yy = qyk * qyk * f
-                tx = yy * x0 - xy * x1
-                ty = xx * x1 - xy * x0
+                tx, ty = _contract(xx, xy, yy, x0, x1)
                 if energy:
                     if cross:
                         y0 = x[2, k, j]
@@ -265,8 +271,9 @@ def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, we
                 xx = qxj * qxj * f
                 xy = qxj * qyk * f
                 yy = qyk * qyk * f
-                out_a[0, k, j] = c_a * (yy * x0 - xy * x1)
-                out_a[1, k, j] = c_a * (xx * x1 - xy * x0)
+                ux, uy = _contract(xx, xy, yy, x0, x1)
+                out_a[0, k, j] = c_a * ux
+                out_a[1, k, j] = c_a * uy
             if want_g:
                 g = tg[0, r, j]
                 t = (qyk * g) * x0 - (qxj * g) * x1
