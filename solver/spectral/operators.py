@@ -270,39 +270,13 @@ class BaseOperator:
         weights = self._weights()
         scalar = self.scalar_tables
         pt = self.pruned  # after the tables: their build's transients are gone
-        if pt.hosting and len(names) >= 2:
-            # each output buffer holds its own row stage; the source's row stages are the
-            # first two outputs' (a block's columns are read before they are written)
-            groups = {"current": pt.hosted((2,)) if current else None,
-                      "vector_potential": pt.hosted((2,)) if potential else None,
-                      "field_z": pt.hosted() if height is not None else None}
-            buffers = [b for key in ("current", "vector_potential") if groups[key] is not None
-                       for b in groups[key]] + ([groups["field_z"]] if height is not None else [])
-            outputs = [pt.stage_of(b) for b in buffers]
-            stages = pt.forward_rows(a, stages=outputs[:2])
-        else:
-            groups = None
-            stages = pt.forward_rows(a)
-            outputs = stages[:len(names)] + [
-                self.fft.empty(stages[0].shape, self.complex_dtype)
-                for _ in range(len(names) - 2)]
+        stages = pt.forward_rows(a)
+        outputs = stages[:len(names)] + [
+            self.fft.empty(stages[0].shape, self.complex_dtype) for _ in range(len(names) - 2)]
         total = pt.columns(stages, outputs, lambda x, o, j0, m: multiply_block(
             x, o, j0, m, scalar, qx, qy, tw, tu, tg, slots, scales, weights, energy))
         del stages
-        if groups is None:
-            self._collect(pt, names, outputs, out, height)
-            return total
-        del outputs
-        for b in buffers:
-            pt.inverse_rows_inplace(b)
-        for key, buf in groups.items():
-            if buf is None:
-                continue
-            field = pt.field_of(buf, self.grid.nx)  # a strided view of the padded rows
-            if key == "field_z":
-                out.setdefault("field_z", {})[height] = field
-            else:
-                out[key] = field
+        self._collect(pt, names, outputs, out, height)
         return total
 
     def _collect(self, pt: PrunedTransform, names: list, outputs: list, out: dict,

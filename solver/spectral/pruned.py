@@ -85,15 +85,13 @@ class _Worker:
         self.row_real = o._empty((o.row_block, o.px), o.dtype)  # forward input: tail stays 0
         self.row_back = o._empty((o.row_block, o.px), o.dtype)  # inverse output
         self.row_spec = o._empty((o.row_block, o.cols), cdt)
-        # an output row block that holds its own row stage (padded rows, in-place c2r)
-        self.row_host = o._empty((o.row_block, 2 * o.cols), o.dtype)
         # column blocks are stored transposed, one spectrum column per row (contiguous 1-D
         # transforms); entries ny … P_y − 1 of col_in stay zero
         self.col_in = o._empty((o.n_in_max, o.col_block, o.py), cdt)
         self.col_x = o._empty((o.n_in_max, o.col_block, o.py), cdt)
         self.col_out = o._empty((o.n_out_max, o.col_block, o.py), cdt)
-        for arr in (self.row_real, self.row_back, self.row_spec, self.row_host, self.col_in,
-                    self.col_x, self.col_out):
+        for arr in (self.row_real, self.row_back, self.row_spec, self.col_in, self.col_x,
+                    self.col_out):
             arr[...] = 0
         self.plans = []
         if o.backend.name == "pyfftw":
@@ -104,9 +102,6 @@ class _Worker:
                 c2r = pyfftw.FFTW(self.row_spec, self.row_back, axes=(1,),
                                   direction="FFTW_BACKWARD",
                                   flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
-                host_c, host_r = o.stage_of(self.row_host), o.field_of(self.row_host, o.px)
-                c2r_in = pyfftw.FFTW(host_c, host_r, axes=(1,), direction="FFTW_BACKWARD",
-                                     flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
                 col_fwd = {n: pyfftw.FFTW(self.col_in[:n], self.col_x[:n], axes=(2,),
                                           direction="FFTW_FORWARD", flags=flags, threads=1)
                            for n in o.input_counts}
@@ -114,7 +109,7 @@ class _Worker:
                                        direction="FFTW_BACKWARD",
                                        flags=flags + ("FFTW_DESTROY_INPUT",), threads=1)
                            for k in range(o.n_out_max)]
-            self.plans = [r2c, c2r, c2r_in, *col_fwd.values(), *col_inv]
+            self.plans = [r2c, c2r, *col_fwd.values(), *col_inv]
             row_real, row_back, row_spec = self.row_real, self.row_back, self.row_spec
 
             # a plan runs on other arrays of its exact layout (a full row block of a row stage,
@@ -142,16 +137,8 @@ class _Worker:
                 finally:
                     c2r.update_arrays(row_spec, row_back)
 
-            def rows_inverse_inplace(src: np.ndarray, dst: np.ndarray) -> None:
-                try:
-                    c2r_in.update_arrays(src, dst)
-                    c2r_in.execute()
-                finally:
-                    c2r_in.update_arrays(host_c, host_r)
-
             self.rows_forward = rows_forward
             self.rows_inverse = rows_inverse
-            self.rows_inverse_inplace = rows_inverse_inplace
             self.cols_forward = {n: p.execute for n, p in col_fwd.items()}
             self.cols_inverse = [p.execute for p in col_inv]
         else:
@@ -177,12 +164,8 @@ class _Worker:
                     cout[k] = scipy.fft.ifft(cout[k], axis=1, norm="forward", workers=1)
                 return run
 
-            def rows_inverse_inplace(src: np.ndarray, dst: np.ndarray) -> None:
-                dst[...] = scipy.fft.irfft(src, n=px, axis=1, norm="forward", workers=1)
-
             self.rows_forward = rows_forward
             self.rows_inverse = rows_inverse
-            self.rows_inverse_inplace = rows_inverse_inplace
             self.cols_forward = {n: cols_forward(n) for n in o.input_counts}
             self.cols_inverse = [cols_inverse(k) for k in range(o.n_out_max)]
 
@@ -260,7 +243,7 @@ class PrunedTransform:
         row_block, col_block = cls.block_sizes(shape, transform_shape, dtype)
         py, px = (int(n) for n in transform_shape)
         real = np.dtype(dtype).itemsize
-        per = (row_block * (2 * px * real + 2 * (px // 2 + 1) * 2 * real)
+        per = (row_block * (2 * px * real + (px // 2 + 1) * 2 * real)
                + (2 * n_in_max + n_out_max) * py * col_block * 2 * real)
         return per * int(threads)
 
@@ -296,56 +279,11 @@ class PrunedTransform:
             if e is not None:
                 raise e
 
-    # --- outputs that hold their own row stage -------------------------------------------------
-    @property
-    def hosting(self) -> bool:
-        """True when an output field can hold its own row stage (no padding along x: a row of
-        P_x/2 + 1 complex values is the field's row plus two values), so that a pass needs no
-        row stages besides its outputs (:meth:`hosted`)."""
-        return self.px == self.nx
-
-    def hosted(self, lead: tuple[int, ...] = ()) -> np.ndarray:
-        """A new aligned real buffer ``lead + (ny, 2 C)``: :meth:`stage_of` is its row stage
-        (complex (ny, C)) and :meth:`field_of` the field (ny, nx) it becomes after
-        :meth:`inverse_rows_inplace` — the layout of FFTW's in-place real transforms."""
-        return self._empty(tuple(lead) + (self.ny, 2 * self.cols), self.dtype)
-
-    def stage_of(self, buffer: np.ndarray) -> np.ndarray:
-        """The complex row-stage view of a :meth:`hosted` buffer."""
-        return buffer.view(self.complex_dtype)
-
-    @staticmethod
-    def field_of(buffer: np.ndarray, nx: int) -> np.ndarray:
-        """The first ``nx`` reals of each row of a :meth:`hosted` buffer (a strided view)."""
-        return buffer[..., :nx]
-
-    def inverse_rows_inplace(self, buffer: np.ndarray) -> np.ndarray:
-        """x-transform a :meth:`hosted` (ny, 2C) buffer's row stage back into its own rows
-        (unnormalised); returns the field view (ny, nx)."""
-        stage = self.stage_of(buffer)
-        field = self.field_of(buffer, self.px)
-        nb = -(-self.ny // self.row_block)
-
-        def task(w: _Worker, b: int) -> None:
-            r0 = b * self.row_block
-            r1 = min(self.ny, r0 + self.row_block)
-            src, dst = stage[r0:r1], field[r0:r1]
-            if (r1 - r0 == self.row_block and _same_layout(src, self.stage_of(w.row_host))
-                    and _same_layout(dst, self.field_of(w.row_host, self.px))):
-                w.rows_inverse_inplace(src, dst)
-                return
-            w.row_spec[:r1 - r0] = src
-            w.rows_inverse()
-            dst[...] = w.row_back[:r1 - r0]
-
-        self._run(nb, task)
-        return self.field_of(buffer, self.nx)
-
     # --- the three passes ----------------------------------------------------------------------
     def forward_rows(self, fields: np.ndarray,
                      stages: list[np.ndarray] | None = None) -> list[np.ndarray]:
         """Row stage of each field of ``fields`` (n, ny, nx): into ``stages`` ((ny, C) complex
-        arrays, e.g. of :meth:`hosted` outputs) or new arrays; returns them."""
+        arrays) or new arrays; returns them."""
         n = fields.shape[0]
         if stages is None:
             stages = [self._empty((self.ny, self.cols), self.complex_dtype) for _ in range(n)]
@@ -512,17 +450,20 @@ class DenseTransform:
     def __del__(self) -> None:
         destroy_plans(getattr(self, "_plans", None))
 
-    hosting = True
-
     def hosted(self, lead: tuple[int, ...] = ()) -> np.ndarray:
-        """A new aligned real buffer ``lead + (ny, 2C)`` (see :meth:`PrunedTransform.hosted`)."""
+        """A new aligned real buffer ``lead + (ny, 2C)``: :meth:`stage_of` is its spectrum
+        (complex (ny, C)) and :meth:`field_of` the field (ny, nx) it becomes after
+        :meth:`inverse_inplace` — the layout of FFTW's in-place real transforms."""
         return self.backend.empty(tuple(lead) + (self.ny, 2 * self.cols), self.dtype)
 
     def stage_of(self, buffer: np.ndarray) -> np.ndarray:
         """The complex spectrum view (…, ny, C) of a :meth:`hosted` buffer."""
         return buffer.view(self.complex_dtype)
 
-    field_of = staticmethod(PrunedTransform.field_of)
+    @staticmethod
+    def field_of(buffer: np.ndarray, nx: int) -> np.ndarray:
+        """The first ``nx`` reals of each row of a :meth:`hosted` buffer (a strided view)."""
+        return buffer[..., :nx]
 
     def _run_plan(self, index: int, src: np.ndarray, dst: np.ndarray) -> None:
         plan = self._plans[index]
