@@ -41,8 +41,8 @@ import numpy as np
 import scipy.fft
 
 from ._fused import gather_columns, scatter_columns
-from .fft import (_PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, destroy_plans,
-                  save_fftw_wisdom)
+from .fft import (_PLANNERS, HAVE_PYFFTW, PLANNER_LOCK, REAL_DTYPES, FFTBackend, _run_detached,
+                  destroy_plans, save_fftw_wisdom)
 
 if HAVE_PYFFTW:
     import pyfftw
@@ -113,29 +113,17 @@ class _Worker:
             row_real, row_back, row_spec = self.row_real, self.row_back, self.row_spec
 
             # a plan runs on other arrays of its exact layout (a full row block of a row stage,
-            # of the source or of an output) through update_arrays, and is pointed back at the
-            # worker's own arrays right after: no plan keeps memory it does not own
+            # of the source or of an output) and is pointed back at the worker's own arrays
+            # right after (fft._run_detached): no plan keeps memory it does not own
             def rows_forward(src: np.ndarray | None = None, dst: np.ndarray | None = None):
-                if src is None and dst is None:
-                    r2c.execute()
-                    return
-                try:
-                    r2c.update_arrays(row_real if src is None else src,
-                                      row_spec if dst is None else dst)
-                    r2c.execute()
-                finally:
-                    r2c.update_arrays(row_real, row_spec)
+                _run_detached(r2c, row_real if src is None else src,
+                              row_spec if dst is None else dst, row_real, row_spec,
+                              preserves_input=True)
 
             def rows_inverse(src: np.ndarray | None = None, dst: np.ndarray | None = None):
-                if src is None and dst is None:
-                    c2r.execute()
-                    return
-                try:
-                    c2r.update_arrays(row_spec if src is None else src,
-                                      row_back if dst is None else dst)
-                    c2r.execute()
-                finally:
-                    c2r.update_arrays(row_spec, row_back)
+                _run_detached(c2r, row_spec if src is None else src,
+                              row_back if dst is None else dst, row_spec, row_back,
+                              preserves_input=False, normalise_idft=False)
 
             self.rows_forward = rows_forward
             self.rows_inverse = rows_inverse
@@ -466,16 +454,14 @@ class DenseTransform:
         return buffer[..., :nx]
 
     def _run_plan(self, index: int, src: np.ndarray, dst: np.ndarray) -> None:
-        plan = self._plans[index]
-        own = self._own
-        try:
-            plan.update_arrays(src, dst)
-            plan.execute()
-        finally:
-            if index == 0:
-                plan.update_arrays(self.field_of(own, self.nx), self.stage_of(own))
-            else:
-                plan.update_arrays(self.stage_of(own), self.field_of(own, self.nx))
+        """Plan 0 (r2c) or 1 (c2r, unnormalised) on another hosted buffer's views, pointed back
+        at the plan buffer afterwards (``fft._run_detached``)."""
+        field, stage = self.field_of(self._own, self.nx), self.stage_of(self._own)
+        if index == 0:
+            _run_detached(self._plans[0], src, dst, field, stage, preserves_input=True)
+        else:
+            _run_detached(self._plans[1], src, dst, stage, field, preserves_input=False,
+                          normalise_idft=False)
 
     def forward(self, field: np.ndarray, buffer: np.ndarray) -> None:
         """The spectrum of ``field`` (ny, nx) into the (ny, 2C) ``buffer`` (copy, in-place r2c)."""
