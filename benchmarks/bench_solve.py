@@ -117,9 +117,6 @@ def operator_nbytes(op) -> dict:
     tables = _nbytes(list(op._cache.values()))
     pt = getattr(op, "_pruned", None)
     work = sum(_nbytes(list(vars(w).values())) for w in pt._workers) if pt is not None else 0
-    dense = getattr(op, "_dense", None)  # periodic: the buffer its in-place plans were made on
-    if dense is not None and hasattr(dense, "_own"):
-        work += dense._own.nbytes
     out = {"tables_bytes": tables, "work_bytes": work, "bytes": tables + work}
     try:
         from solver.spectral.pruned import PrunedTransform

@@ -98,3 +98,29 @@ def test_field_kernel_array_path_unchanged():
     np.testing.assert_allclose(kernels.field_kernel(q, r0), 1 / (1 + q * r0), rtol=1e-15)
     q2 = q.reshape(101, 1) * np.ones((1, 3))
     assert kernels.field_kernel(q2, r0, z).shape == (101, 3)
+
+
+def test_finite_array_copy_and_check_in_one_pass(monkeypatch):
+    """With ``out``, the values are copied (exactly, ints converted) and checked chunk by chunk:
+    a NaN/inf in any chunk — the last one included — is found and counted; huge finite values
+    whose chunk sum overflows are not refused (the per-entry check decides); the source is not
+    modified and the result is ``out``."""
+    monkeypatch.setattr(checks, "_CHECK_CHUNK_BYTES", 64)  # many chunks on a small array
+    rng = np.random.default_rng(3)
+    src = rng.standard_normal((2, 13, 7))
+    keep = src.copy()
+    out = np.empty_like(src)
+    got = checks.finite_array("a", src, (2, 13, 7), out=out)
+    assert got is out and np.array_equal(out, src) and np.array_equal(src, keep)
+    ints = np.arange(2 * 13 * 7).reshape(2, 13, 7)
+    assert np.array_equal(checks.finite_array("a", ints, out=np.empty((2, 13, 7))), ints)
+    for bad, where in ((np.nan, (1, 12, 6)), (np.inf, (0, 0, 0)), (-np.inf, (1, 6, 3))):
+        dirty = src.copy()
+        dirty[where] = bad
+        dirty[0, 5, 2] = np.nan
+        with pytest.raises(ValueError, match="a contains 2 NaN or infinite"):
+            checks.finite_array("a", dirty, out=np.empty_like(src))
+    huge = np.full((2, 13, 7), 1.5e308)  # every chunk's sum overflows to inf
+    assert np.array_equal(checks.finite_array("a", huge, out=np.empty_like(huge)), huge)
+    with pytest.raises(ValueError, match="out must be a float64 array of shape"):
+        checks.finite_array("a", src, out=np.empty((2, 13, 7), dtype=np.float32))

@@ -97,3 +97,20 @@ def test_bad_sources():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         solver.exchange_map([Island.disk((0, 0), 0.5)], g)  # resolved: no warning
+
+
+def test_unresolved_island_warns_once_at_the_callers_line():
+    """An island below two cells warns (UnresolvedIslandWarning) at the line that built the map;
+    the solution's edge-energy check rebuilds that map silently, without the process-wide
+    warning filters (thread-unsafe: solves run in parallel threads)."""
+    import warnings
+
+    grid = solver.Grid((32, 32), 0.1)
+    tiny = solver.Island.disk((0.0, 0.0), 0.05)
+    with pytest.warns(solver.UnresolvedIslandWarning) as record:
+        a = solver.exchange_map([tiny], grid)
+    assert len(record) == 1 and record[0].filename == __file__
+    sol = solver.solve(a, grid, solver.Film(1.0), islands=[tiny])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sol.edge_energy != 0.0  # the map was recognised as the islands' own

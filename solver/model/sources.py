@@ -78,6 +78,13 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
     >>> round(float(a[1].sum() * grid.cell_area), 12)  # -g mu_x: the shape function integrates to 1
     -1.0
     """
+    return _exchange_map(islands, grid, coupling, boundary, warn=True)
+
+
+def _exchange_map(islands, grid: Grid, coupling: float, boundary: str, *,
+                  warn: bool) -> np.ndarray:
+    """:func:`exchange_map`; ``warn=False`` issues no :class:`UnresolvedIslandWarning` (for
+    rebuilding a map already built, without touching the thread-unsafe warning filters)."""
     if isinstance(islands, Island):
         islands = [islands]
     islands = list(islands)
@@ -95,7 +102,7 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
     checks.memory_fits(f"the exchange map on a {grid.shape} grid", exchange_map_bytes(grid))
     a = np.zeros((2,) + grid.shape)
     for i, isl in enumerate(islands):
-        check_island_on_grid(isl, grid, periodic, index=i)
+        check_island_on_grid(isl, grid, periodic, index=i, warn=warn, stacklevel=4)
         S = isl.shape_function(grid, periodic=periodic)
         mx, my = isl.moment
         a[0] += (g * my) * S
@@ -103,7 +110,8 @@ def exchange_map(islands: Island | Sequence[Island], grid: Grid, coupling: float
     return a
 
 
-def check_island_on_grid(island: Island, grid: Grid, periodic: bool, index: int = 0) -> None:
+def check_island_on_grid(island: Island, grid: Grid, periodic: bool, index: int = 0,
+                         warn: bool = True, stacklevel: int = 3) -> None:
     """Raise if an island reaches outside an open grid or does not fit in a periodic cell; warn
     (:class:`UnresolvedIslandWarning`) if the grid cannot resolve it.
 
@@ -117,6 +125,10 @@ def check_island_on_grid(island: Island, grid: Grid, periodic: bool, index: int 
         defined cell by cell on the grid).
     index : int
         Position of the island in the caller's list (for the message).
+    warn : bool
+        Issue the warning for an unresolved island (default).
+    stacklevel : int
+        Its stack level (3: the caller of this function's caller).
 
     Raises
     ------
@@ -159,11 +171,11 @@ def check_island_on_grid(island: Island, grid: Grid, periodic: bool, index: int 
                 f"reaches [{xmin:g}, {xmax:g}] x [{ymin:g}, {ymax:g}], outside the open grid "
                 f"[{bx0:g}, {bx1:g}] x [{by0:g}, {by1:g}]; enlarge the grid (shape or spacing) or move "
                 "the island")
-    if island.min_feature < 2 * grid.spacing:
+    if warn and island.min_feature < 2 * grid.spacing:
         warnings.warn(
             f"islands[{index}] ({island.describe()}) has its smallest dimension "
             f"{island.min_feature:g} < 2 cells (spacing {grid.spacing:g}): it is unresolved; "
-            "refine the grid", UnresolvedIslandWarning, stacklevel=3)
+            "refine the grid", UnresolvedIslandWarning, stacklevel=stacklevel)
 
 
 class UnresolvedIslandWarning(UserWarning):

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import functools
 import math
-import warnings
 from typing import Sequence
 
 import numpy as np
-from scipy.integrate import IntegrationWarning, quad
+from scipy.integrate import quad
 from scipy.special import j1
 
 from .._common import checks
@@ -72,18 +71,22 @@ def edge_spectrum_integral(sigma: float, s: float, tau2: float, pearl_length: fl
     edges = [0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 40.0]
     if not math.isinf(pearl_length) and 0 < s / pearl_length < 40.0:
         edges = sorted(set(edges + [s / pearl_length]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IntegrationWarning)  # near-round-off panels only
-        head = sum(quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=200)[0]
-                   for a, b in zip(edges[:-1], edges[1:]))
-        k_top = 40.0 / s
-        if sigma == 0:  # ∫_{k_top}^∞ K/k² dk = r0 ln(1 + 1/(k_top r0))
-            r0 = pearl_length
-            tail = 1.0 / k_top if math.isinf(r0) else r0 * math.log1p(1.0 / (k_top * r0))
-        else:
-            tail = quad(lambda k: K(k) * math.exp(-(k * sigma) ** 2) / (k * k), k_top, math.inf,
-                        epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    head = sum(_quad(f, a, b) for a, b in zip(edges[:-1], edges[1:]))
+    k_top = 40.0 / s
+    if sigma == 0:  # ∫_{k_top}^∞ K/k² dk = r0 ln(1 + 1/(k_top r0))
+        r0 = pearl_length
+        tail = 1.0 / k_top if math.isinf(r0) else r0 * math.log1p(1.0 / (k_top * r0))
+    else:
+        tail = _quad(lambda k: K(k) * math.exp(-(k * sigma) ** 2) / (k * k), k_top, math.inf)
     return head + tail
+
+
+def _quad(f, a: float, b: float) -> float:
+    """∫_a^b f by adaptive quadrature at 1e-12 relative. Panels whose integrand is near round-off
+    cannot reach that tolerance; quad's message about it is taken as a return value
+    (``full_output``) rather than issued as a warning, which would need the process-wide,
+    thread-unsafe warning filters to silence (solves run in parallel threads)."""
+    return quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=200, full_output=1)[0]
 
 
 def _disk_spectrum(k: np.ndarray, radius: float, s: float, tau2: float) -> np.ndarray:
@@ -137,13 +140,11 @@ def disk_edge_energy(radius: float, sigma: float, s: float, tau2: float, pearl_l
     body = float(np.sum(w * q * K * wanted))
     norm = math.pi * (R * R + sigma * sigma)
     r0 = pearl_length
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", IntegrationWarning)  # near-round-off panels only
-        if sigma == 0:  # ∫_Q^∞ K/q² dq = r0 ln(1 + 1/(Q r0))
-            tail = 1.0 / q_top if math.isinf(r0) else r0 * math.log1p(1.0 / (q_top * r0))
-        else:
-            tail = quad(lambda k: float(kernels.pearl_kernel(k, r0)) * math.exp(-(k * sigma) ** 2) / (k * k),
-                        q_top, math.inf, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    if sigma == 0:  # ∫_Q^∞ K/q² dq = r0 ln(1 + 1/(Q r0))
+        tail = 1.0 / q_top if math.isinf(r0) else r0 * math.log1p(1.0 / (q_top * r0))
+    else:
+        tail = _quad(lambda k: float(kernels.pearl_kernel(k, r0)) * math.exp(-(k * sigma) ** 2)
+                     / (k * k), q_top, math.inf)
     return body + 4 * math.pi * R / norm**2 * tail
 
 
@@ -236,17 +237,13 @@ def recorded_edge_energy(a, islands, grid, film, coupling, boundary: str = "open
     what a solution adds to its grid energy for the islands recorded on it."""
     if not islands or a is None:
         return 0.0
-    import warnings
-
-    from ..model.sources import exchange_map
+    from ..model.sources import _exchange_map
 
     g = 1.0 if coupling is None else float(coupling)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            ref = exchange_map(islands, grid, coupling=g, boundary=boundary)
-        except ValueError:
-            return 0.0
+    try:  # the map again, silently (its warnings were issued when it was first built)
+        ref = _exchange_map(islands, grid, g, boundary, warn=False)
+    except ValueError:
+        return 0.0
     if not np.array_equal(ref, a):
         return 0.0
     return edge_energy(islands, grid, film, g)

@@ -151,6 +151,9 @@ def solve(a: np.ndarray | None, grid: Grid, film: Film, boundary: str = "open", 
     if a is None:
         raise ValueError("a must be a (2, ny, nx) array of the effective gauge field, got None")
     op = get_operator(grid, film.pearl_length, boundary, fft, precision)  # memory check first
-    a = checks.finite_array("a", a, (2,) + grid.shape)
-    return Solution(a=a, grid=grid, film=film, boundary=boundary, operator=op,
-                    islands=list(islands) if islands is not None else None, coupling=coupling)
+    # the solution's private copy of a, checked while it is copied (one pass over a)
+    own = checks.finite_array("a", a, (2,) + grid.shape,
+                              out=op.fft.empty((2,) + grid.shape, "float64"))
+    return Solution(a=own, grid=grid, film=film, boundary=boundary, operator=op,
+                    islands=list(islands) if islands is not None else None, coupling=coupling,
+                    private_source=True)

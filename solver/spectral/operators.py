@@ -409,11 +409,9 @@ class PeriodicOperator(BaseOperator):
 
     @classmethod
     def table_bytes(cls, grid: Grid, precision: str = "double", heights: int = 1) -> float:
-        """The scalar tables, plus the one resident field of the dense transforms (the buffer
-        their in-place plans were made on)."""
+        """The scalar tables (the dense transforms keep no buffer between passes)."""
         s = np.dtype(PRECISIONS[precision]).itemsize
-        tables = (2 + heights) * (grid.ny // 2 + 1) * (grid.nx // 2 + 1) * s
-        return float(tables + grid.ny * 2 * (grid.nx // 2 + 1) * s)
+        return float((2 + heights) * (grid.ny // 2 + 1) * (grid.nx // 2 + 1) * s)
 
     @property
     def dense(self) -> DenseTransform:

@@ -405,9 +405,10 @@ class DenseTransform:
     holds its own spectrum), and the fused loop (``_fused.multiply_rows``) runs over blocks of
     spectrum rows on ``threads`` workers (FFTW uses ``threads`` threads itself).
 
-    Resident memory: one hosted field, the buffer the two in-place plans were made on (they run
-    on other buffers of the same layout through ``update_arrays`` and are pointed back at it).
-    Results are bitwise reproducible for a fixed thread count.
+    Resident memory: none. The two transforms are measured once, on a temporary buffer, and
+    each run plans them from that wisdom on the very buffers it transforms (well under a
+    millisecond; planning from wisdom never touches the arrays). Results are bitwise
+    reproducible for a fixed thread count.
     """
 
     def __init__(self, shape: tuple[int, int], dtype: str, backend: FFTBackend) -> None:
@@ -420,23 +421,9 @@ class DenseTransform:
         row = self.cols * self.complex_dtype.itemsize
         self.row_block = max(1, min(self.ny, BLOCK_BYTES // row))
         self.lock = threading.RLock()
-        self._plans: list = []
-        if backend.name == "pyfftw":
-            own = self._own = self.hosted()
-            own[...] = 0
-            flags = (_PLANNERS[backend.planner],)
-            with PLANNER_LOCK:
-                r2c = pyfftw.FFTW(self.field_of(own, self.nx), self.stage_of(own), axes=(0, 1),
-                                  direction="FFTW_FORWARD", flags=flags, threads=self.threads)
-                c2r = pyfftw.FFTW(self.stage_of(own), self.field_of(own, self.nx), axes=(0, 1),
-                                  direction="FFTW_BACKWARD",
-                                  flags=flags + ("FFTW_DESTROY_INPUT",), threads=self.threads)
-            self._plans = [r2c, c2r]
-            if backend.planner != "estimate":
-                save_fftw_wisdom()
-
-    def __del__(self) -> None:
-        destroy_plans(getattr(self, "_plans", None))
+        if backend.name == "pyfftw" and backend.planner != "estimate":
+            self._learn()
+            save_fftw_wisdom()
 
     def hosted(self, lead: tuple[int, ...] = ()) -> np.ndarray:
         """A new aligned real buffer ``lead + (ny, 2C)``: :meth:`stage_of` is its spectrum
@@ -453,15 +440,45 @@ class DenseTransform:
         """The first ``nx`` reals of each row of a :meth:`hosted` buffer (a strided view)."""
         return buffer[..., :nx]
 
+    def _make_plan(self, index: int, src: np.ndarray, dst: np.ndarray, wisdom_only: bool):
+        """The pyfftw plan of transform ``index`` (0: r2c, 1: c2r) from ``src`` to ``dst`` (call
+        under ``PLANNER_LOCK``)."""
+        flags = (_PLANNERS[self.backend.planner],) + (("FFTW_DESTROY_INPUT",) if index else ())
+        if wisdom_only:
+            flags += ("FFTW_WISDOM_ONLY",)
+        return pyfftw.FFTW(src, dst, axes=(0, 1),
+                           direction="FFTW_BACKWARD" if index else "FFTW_FORWARD",
+                           flags=flags, threads=self.threads)
+
+    def _learn(self) -> None:
+        """Measure both transforms on a temporary hosted buffer (freed again): FFTW's wisdom then
+        holds their plans, and every later plan of this layout comes from it, made directly on
+        the buffers a pass uses."""
+        scratch = self.hosted()
+        scratch[...] = 0
+        field, stage = self.field_of(scratch, self.nx), self.stage_of(scratch)
+        with PLANNER_LOCK:
+            plans = [self._make_plan(0, field, stage, False),
+                     self._make_plan(1, stage, field, False)]
+            destroy_plans(plans)
+
     def _run_plan(self, index: int, src: np.ndarray, dst: np.ndarray) -> None:
-        """Plan 0 (r2c) or 1 (c2r, unnormalised) on another hosted buffer's views, pointed back
-        at the plan buffer afterwards (``fft._run_detached``)."""
-        field, stage = self.field_of(self._own, self.nx), self.stage_of(self._own)
-        if index == 0:
-            _run_detached(self._plans[0], src, dst, field, stage, preserves_input=True)
-        else:
-            _run_detached(self._plans[1], src, dst, stage, field, preserves_input=False,
-                          normalise_idft=False)
+        """Transform 0 (r2c) or 1 (c2r, unnormalised) planned on ``src``/``dst`` themselves and run
+        once. Planning from wisdom (``FFTW_WISDOM_ONLY``; FFTW_ESTIMATE for the estimate planner)
+        takes well under a millisecond and never touches the arrays, so no plan buffer is
+        resident and no plan outlives the call (it would keep the arrays alive)."""
+        wisdom_only = self.backend.planner != "estimate"
+        with PLANNER_LOCK:
+            try:
+                plan = self._make_plan(index, src, dst, wisdom_only)
+            except RuntimeError:  # the wisdom was forgotten since (pyfftw.forget_wisdom)
+                self._learn()
+                plan = self._make_plan(index, src, dst, wisdom_only)
+        plans = [plan]
+        try:
+            plan.execute()
+        finally:
+            destroy_plans(plans)
 
     def forward(self, field: np.ndarray, buffer: np.ndarray) -> None:
         """The spectrum of ``field`` (ny, nx) into the (ny, 2C) ``buffer`` (copy, in-place r2c)."""

@@ -1,7 +1,7 @@
 """The result of a solve: fields, energy, and their lazy evaluation."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -44,11 +44,17 @@ class Solution:
     operator: Any = field(repr=False)
     islands: list | None = None
     coupling: float | None = None
+    private_source: InitVar[bool] = False
+    """True when ``a`` is already this solution's own float64 copy (made by :func:`solver.solve`
+    while it checks the source): it is then kept as it is (and frozen) instead of copied."""
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, private_source: bool) -> None:
         # a private copy: the caller's array may change after the solve (evaluation is lazy)
-        own = self.operator.fft.empty(np.shape(self.a), "float64")
-        own[...] = self.a
+        if private_source:
+            own = self.a
+        else:
+            own = self.operator.fft.empty(np.shape(self.a), "float64")
+            own[...] = self.a
         self.a = _frozen(own)
         self._values: dict = {}
 
