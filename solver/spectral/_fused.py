@@ -71,8 +71,8 @@ def _contract(xx, xy, yy, x0, x1):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales, weights,
-                   energy):  # pragma: no cover - compiled
+def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales, unit,
+                   weights, energy):  # pragma: no cover - compiled
     """Multiply one block of spectrum columns and accumulate the energy.
 
     Parameters
@@ -87,7 +87,8 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
     scalar : bool
         Table layout (see the module docstring).
     qx, qy : real arrays (C,), (P,)
-        Wavevectors per column and row (scalar layout only; Nyquist entries zero).
+        Wavevectors per column and row (Nyquist entries zero); read only in the scalar layout
+        (zeros otherwise).
     tw, tu, tg : real arrays (m, C, P//2 + 1)
         Quarter tables of the current, vector-potential and field multipliers, stored
         transposed (one spectrum column per row, like ``x``; size 0 when not needed).
@@ -95,6 +96,9 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
         Output index of j_x, j_y, A_x, A_y, B_z, or −1.
     scales : real array (3,)
         Factors of the current, vector potential and B_z (the inverse transform's 1/N folded in).
+    unit : complex array (1,)
+        The imaginary unit i in the spectra's dtype (B_z = i t: no complex128 intermediate in
+        single precision, where a mixed-precision product would keep the loop from vectorising).
     weights : float64 array (C,)
         Half-spectrum weights along q_x (used when ``energy``).
     energy : bool
@@ -114,21 +118,18 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
     want_w = energy or want_j
     want_u = s_ax >= 0
     want_g = s_bz >= 0
+    ci_b = c_b * unit[0]
     cross = x.shape[0] == 4
     half = n_rows // 2
     total = 0.0
     for j in range(ncols):  # one spectrum column per row of x and out: k runs contiguously
         jj = j0 + j
-        qxj = qx[jj] if scalar else 0.0
+        qxj = qx[jj]
         col_total = 0.0
         for k in range(n_rows):
-            if k <= half:
-                r = k
-                sign = 1.0
-            else:
-                r = n_rows - k
-                sign = -1.0
-            qyk = qy[k] if scalar else 0.0
+            upper = k > half  # row P − k of an odd table is minus row k
+            r = n_rows - k if upper else k
+            qyk = qy[k]
             x0 = x[0, j, k]
             x1 = x[1, j, k]
             if want_w:
@@ -139,7 +140,7 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
                     yy = qyk * qyk * f
                 else:
                     xx = tw[0, jj, r]
-                    xy = sign * tw[1, jj, r]
+                    xy = -tw[1, jj, r] if upper else tw[1, jj, r]
                     yy = tw[2, jj, r]
                 tx, ty = _contract(xx, xy, yy, x0, x1)
                 if energy:
@@ -164,7 +165,7 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
                     yy = qyk * qyk * f
                 else:
                     xx = tu[0, jj, r]
-                    xy = sign * tu[1, jj, r]
+                    xy = -tu[1, jj, r] if upper else tu[1, jj, r]
                     yy = tu[2, jj, r]
                 ux, uy = _contract(xx, xy, yy, x0, x1)
                 out[s_ax, j, k] = c_a * ux
@@ -176,9 +177,9 @@ def multiply_block(x, out, j0, ncols, scalar, qx, qy, tw, tu, tg, slots, scales,
                     gy = qyk * g
                 else:
                     gx = tg[0, jj, r]
-                    gy = sign * tg[1, jj, r]
+                    gy = -tg[1, jj, r] if upper else tg[1, jj, r]
                 t = gy * x0 - gx * x1
-                out[s_bz, j, k] = c_b * complex(-t.imag, t.real)  # i t
+                out[s_bz, j, k] = ci_b * t  # c_b i t
         if energy:
             total += weights[jj] * col_total
     return total
@@ -215,7 +216,7 @@ def sheet_block(x, out, j0, ncols, table, odd):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, weights,
+def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, unit, weights,
                   energy):  # pragma: no cover - compiled
     """:func:`multiply_block` for the periodic operator on rows r0 … r1 − 1 of the full,
     row-major half spectrum (the unpadded transform set of ``pruned.DenseTransform``).
@@ -224,7 +225,7 @@ def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, we
     out_j, out_a : complex (2, P, C) or size 0 — current and vector-potential spectra;
     out_b : complex (P, C) or size 0 — B_z; tw, tu, tg : real (1, P//2 + 1, C) scalar
     quarter tables f(|q|) (row-major); qx (C,), qy (P,) the Nyquist-zeroed wavevectors; scales,
-    weights, energy as in :func:`multiply_block`. The tensor is q_a q_b f, i.e. with
+    unit, weights, energy as in :func:`multiply_block`. The tensor is q_a q_b f, i.e. with
     c = q_x â_y − q_y â_x: T â = (−q_y f c, q_x f c)… written out below as in
     :func:`multiply_block`. Returns Σ w Re(â'* · T_W â) over the rows (0 unless ``energy``).
     """
@@ -237,6 +238,7 @@ def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, we
     want_w = energy or want_j
     cross = x.shape[0] == 4
     c_j, c_a, c_b = scales[0], scales[1], scales[2]
+    ci_b = c_b * unit[0]
     total = 0.0
     for k in range(r0, r1):
         r = k if k <= half else n_rows - k
@@ -277,6 +279,6 @@ def multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy, tw, tu, tg, scales, we
             if want_g:
                 g = tg[0, r, j]
                 t = (qyk * g) * x0 - (qxj * g) * x1
-                out_b[k, j] = c_b * complex(-t.imag, t.real)  # i t
+                out_b[k, j] = ci_b * t  # c_b i t
         total += row_total
     return total

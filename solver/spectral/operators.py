@@ -201,9 +201,18 @@ class BaseOperator:
         raise NotImplementedError
 
     def _wavevectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(q_x per column, q_y per row) for the scalar layout, Nyquist entries zero."""
-        empty = np.zeros(0, dtype=self.dtype)
-        return empty, empty
+        """(q_x per column, q_y per row) for the scalar layout, Nyquist entries zero; zeros of
+        the transform grid's lengths for the tensor layout (the compiled pass reads them
+        unconditionally, so that every value in its loop has the operator's dtype)."""
+        def build():
+            sy, sx = self.solve_grid.shape
+            return (_frozen(np.zeros(sx // 2 + 1, dtype=self.dtype)),
+                    _frozen(np.zeros(sy, dtype=self.dtype)))
+        return self._cached("wavevectors", build)
+
+    def _unit(self) -> np.ndarray:
+        """The imaginary unit in the spectra's dtype, shape (1,) (see ``_fused.multiply_block``)."""
+        return self._cached("unit", lambda: _frozen(np.array([1j], dtype=self.complex_dtype)))
 
     # --- shape spectra (many sources) -----------------------------------------------------------
     def shape_spectra(self, shapes: np.ndarray) -> np.ndarray:
@@ -273,8 +282,9 @@ class BaseOperator:
         stages = pt.forward_rows(a)
         outputs = stages[:len(names)] + [
             self.fft.empty(stages[0].shape, self.complex_dtype) for _ in range(len(names) - 2)]
+        unit = self._unit()
         total = pt.columns(stages, outputs, lambda x, o, j0, m: multiply_block(
-            x, o, j0, m, scalar, qx, qy, tw, tu, tg, slots, scales, weights, energy))
+            x, o, j0, m, scalar, qx, qy, tw, tu, tg, slots, scales, unit, weights, energy))
         del stages
         self._collect(pt, names, outputs, out, height)
         return total
@@ -325,11 +335,13 @@ class BaseOperator:
         slots = np.full(5, -1, dtype=np.int64)
         scales = np.zeros(3, dtype=self.dtype)
         weights = self._weights()
+        unit = self._unit()  # not inside the pass: its workers must not take the operator's lock
         scalar = self.scalar_tables
         with self._lock:
             stages = pt.forward_rows(a1) + pt.forward_rows(a2)
             total = pt.columns(stages, [], lambda x, o, j0, m: multiply_block(
-                x, o, j0, m, scalar, qx, qy, tw, empty, empty, slots, scales, weights, True))
+                x, o, j0, m, scalar, qx, qy, tw, empty, empty, slots, scales, unit, weights,
+                True))
         return stiffness * self.norm * total
 
     @property
@@ -448,8 +460,9 @@ class PeriodicOperator(BaseOperator):
         out_a = dt.stage_of(groups["vector_potential"]) if potential else nothing
         out_b = (dt.stage_of(groups["field_z"]) if height is not None
                  else np.zeros((0, 0), dtype=self.complex_dtype))
+        unit = self._unit()
         total = dt.rows(lambda r0, r1: multiply_rows(x, out_j, out_a, out_b, r0, r1, qx, qy,
-                                                     tw, tu, tg, scales, weights, energy))
+                                                     tw, tu, tg, scales, unit, weights, energy))
         del x, out_j, out_a, out_b, source
         for key, buf in groups.items():
             if buf is None:
@@ -473,6 +486,7 @@ class PeriodicOperator(BaseOperator):
         nothing2d = np.zeros((0, 0), dtype=self.complex_dtype)
         weights = self._weights()
         scales = np.zeros(3, dtype=self.dtype)
+        unit = self._unit()  # not inside the pass: its workers must not take the operator's lock
         dt = self.dense
         with self._lock:
             buf = dt.hosted((4,))
@@ -481,7 +495,7 @@ class PeriodicOperator(BaseOperator):
             x = dt.stage_of(buf)
             total = dt.rows(lambda r0, r1: multiply_rows(
                 x, nothing, nothing, nothing2d, r0, r1, qx, qy, tw, empty, empty, scales,
-                weights, True))
+                unit, weights, True))
         return stiffness * self.norm * total
 
 
