@@ -368,15 +368,8 @@ def child_case(n: int, boundary: str, precision: str, repeats: int, fft: FFTBack
         kernels_cached = time.perf_counter() - t0
     gc.collect()
 
-    lean, keep = _bare_mode(op, a, bare_mode)
-    bare = BareUnpruned(fft, op, a, lean, keep)
-    t = _interleaved({
-        "fft_s": (bare.prepare, bare.run, bare.release),
-        "pruned_s": (None, lambda: bare_pruned(op, a), None),
-        "fresh_s": (None, lambda: fresh_memory(op), None),
-        "solve_s": (None, lambda: _solve(a, grid, film, boundary, fft, precision), None),
-    }, repeats, warm=("fft_s", "pruned_s"))
-    bare.release(force=True)
+    t, lean, keep = _time_sets(op, a, grid, film, boundary, fft, precision, repeats, bare_mode,
+                               "", fresh=True)
     sol = _solve(a, grid, film, boundary, fft, precision)
     mem = operator_nbytes(op)
     del sol
@@ -399,15 +392,27 @@ def child_estimate(n: int, boundary: str, precision: str, repeats: int, fft: FFT
     op = solver.get_operator(grid, film.pearl_length, boundary, fft, precision)
     _solve(a, grid, film, boundary, fft, precision)  # tables, plans, numba: warm
     gc.collect()
+    t, lean, _ = _time_sets(op, a, grid, film, boundary, fft, precision, repeats, bare_mode,
+                            "_est")
+    return {**t, "bare_est_lean": lean}
+
+
+def _time_sets(op, a, grid, film, boundary, fft, precision, repeats: int, bare_mode: str,
+               suffix: str, fresh: bool = False) -> tuple[dict, bool, bool]:
+    """Interleaved medians of the unpruned bare set (``fft{suffix}_s``), the solver's own bare
+    set (``pruned{suffix}_s``), optionally the fresh memory of a solve (``fresh_s``) and the full
+    solve (``solve{suffix}_s``); with the bare set's (lean, keep) mode."""
     lean, keep = _bare_mode(op, a, bare_mode)
     bare = BareUnpruned(fft, op, a, lean, keep)
-    t = _interleaved({
-        "fft_est_s": (bare.prepare, bare.run, bare.release),
-        "pruned_est_s": (None, lambda: bare_pruned(op, a), None),
-        "solve_est_s": (None, lambda: _solve(a, grid, film, boundary, fft, precision), None),
-    }, repeats, warm=("fft_est_s", "pruned_est_s"))
+    sets = {f"fft{suffix}_s": (bare.prepare, bare.run, bare.release),
+            f"pruned{suffix}_s": (None, lambda: bare_pruned(op, a), None)}
+    if fresh:
+        sets["fresh_s"] = (None, lambda: fresh_memory(op), None)
+    sets[f"solve{suffix}_s"] = (None, lambda: _solve(a, grid, film, boundary, fft, precision),
+                                None)
+    t = _interleaved(sets, repeats, warm=(f"fft{suffix}_s", f"pruned{suffix}_s"))
     bare.release(force=True)
-    return {**t, "bare_est_lean": lean}
+    return t, lean, keep
 
 
 def child_fresh(n: int, boundary: str, precision: str, args) -> dict:
